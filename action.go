@@ -1,0 +1,119 @@
+package meetingintel
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// ActionStatus is the state of an action item.
+type ActionStatus string
+
+// Action statuses.
+const (
+	StatusOpen     ActionStatus = "Open"
+	StatusComplete ActionStatus = "Complete"
+	StatusParked   ActionStatus = "Parked"
+)
+
+// ParseActionStatus accepts a status in any letter case.
+func ParseActionStatus(s string) (ActionStatus, error) {
+	for _, st := range []ActionStatus{StatusOpen, StatusComplete, StatusParked} {
+		if strings.EqualFold(strings.TrimSpace(s), string(st)) {
+			return st, nil
+		}
+	}
+	return "", Errorf(EINVALID, "Status must be Open, Complete or Parked, not %q.", s)
+}
+
+// DateLayout is the layout of due dates (a calendar day, no time zone).
+const DateLayout = "2006-01-02"
+
+// ParseDate parses a due date as YYYY-MM-DD; "" is no date.
+func ParseDate(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format(DateLayout), nil
+	}
+	if _, err := time.Parse(DateLayout, s); err != nil {
+		return "", Errorf(EINVALID, "Date %q is not a date like 2026-03-31.", s)
+	}
+	return s, nil
+}
+
+// Action is an action item: something someone agreed to do.
+type Action struct {
+	ID        int64        `json:"id"`
+	MeetingID *int64       `json:"meeting_id,omitempty"`
+	Text      string       `json:"text"`
+	Owner     string       `json:"owner"`
+	DueDate   string       `json:"due_date,omitempty"` // YYYY-MM-DD
+	Status    ActionStatus `json:"status"`
+	Notes     string       `json:"notes,omitempty"`
+
+	CreatedBy string    `json:"created_by"`
+	UpdatedBy string    `json:"updated_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate reports the first problem with a as an EINVALID error.
+func (a *Action) Validate() error {
+	a.Text = strings.TrimSpace(a.Text)
+	a.Owner = strings.TrimSpace(a.Owner)
+	if a.Status == "" {
+		a.Status = StatusOpen
+	}
+	switch {
+	case a.Text == "":
+		return Errorf(EINVALID, "Action text is required.")
+	case len(a.Text) > MaxTextLen || len(a.Notes) > MaxTextLen:
+		return Errorf(EINVALID, "Action text and notes are at most %d characters each.", MaxTextLen)
+	case len(a.Owner) > 200:
+		return Errorf(EINVALID, "Action owner is longer than 200 characters.")
+	}
+	if _, err := ParseActionStatus(string(a.Status)); err != nil {
+		return err
+	}
+	d, err := ParseDate(a.DueDate)
+	if err != nil {
+		return err
+	}
+	a.DueDate = d
+	return nil
+}
+
+// ActionFilter selects action items. Zero fields do not filter.
+type ActionFilter struct {
+	Status    ActionStatus // "" means any status
+	Owner     string       // case-insensitive substring of the owner
+	MeetingID *int64
+	DueBefore string // YYYY-MM-DD, exclusive
+	Limit     int
+	Cursor    string
+}
+
+// ActionUpdate changes the fields that are non-nil. A MeetingID pointing at
+// 0 unlinks the action from its meeting.
+type ActionUpdate struct {
+	Text      *string
+	Owner     *string
+	DueDate   *string
+	Status    *ActionStatus
+	Notes     *string
+	MeetingID *int64
+}
+
+// ActionService stores action items. An action linked to a meeting is
+// visible exactly when that meeting is; one without a meeting is team-wide.
+type ActionService interface {
+	CreateAction(ctx context.Context, a *Action) error
+	FindActionByID(ctx context.Context, id int64) (*Action, error)
+	// FindActions lists actions by due date (none last), then id.
+	FindActions(ctx context.Context, f ActionFilter) ([]*Action, string, error)
+	UpdateAction(ctx context.Context, id int64, upd ActionUpdate) (*Action, error)
+	DeleteAction(ctx context.Context, id int64) error
+}

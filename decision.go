@@ -1,0 +1,50 @@
+package meetingintel
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Decision is something a meeting decided, with the context that explains it.
+type Decision struct {
+	ID        int64  `json:"id"`
+	MeetingID int64  `json:"meeting_id"`
+	Text      string `json:"text"`
+	Context   string `json:"context,omitempty"`
+
+	CreatedBy string    `json:"created_by"`
+	UpdatedBy string    `json:"updated_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate reports the first problem with d as an EINVALID error.
+func (d *Decision) Validate() error {
+	d.Text = strings.TrimSpace(d.Text)
+	d.Context = strings.TrimSpace(d.Context)
+	switch {
+	case d.MeetingID <= 0:
+		return Errorf(EINVALID, "A decision belongs to a meeting: meeting id is required.")
+	case d.Text == "":
+		return Errorf(EINVALID, "Decision text is required.")
+	case len(d.Text) > MaxTextLen || len(d.Context) > MaxTextLen:
+		return Errorf(EINVALID, "Decision text and context are at most %d characters each.", MaxTextLen)
+	}
+	return nil
+}
+
+// DecisionFilter selects decisions, newest meeting first.
+type DecisionFilter struct {
+	MeetingID *int64
+	Limit     int
+	Cursor    string
+}
+
+// DecisionService stores decisions; a decision is visible when its meeting is.
+type DecisionService interface {
+	CreateDecision(ctx context.Context, d *Decision) error
+	FindDecisionByID(ctx context.Context, id int64) (*Decision, error)
+	FindDecisions(ctx context.Context, f DecisionFilter) ([]*Decision, string, error)
+	DeleteDecision(ctx context.Context, id int64) error
+}

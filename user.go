@@ -1,0 +1,108 @@
+package meetingintel
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// User is a member of the instance.
+type User struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"` // lower case, unique
+	Name      string    `json:"name"`
+	Admin     bool      `json:"admin"`
+	Active    bool      `json:"active"` // a deactivated user's credentials stop working
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NormalizeEmail lower-cases and trims an email and checks it is an address.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", Errorf(EINVALID, "Email is required.")
+	}
+	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+		return "", Errorf(EINVALID, "%q is not a valid email address.", s)
+	}
+	return s, nil
+}
+
+// UserService stores users. It is used by administration edges (CLI, admin
+// pages) and by authentication, so it does not apply visibility rules.
+type UserService interface {
+	// CreateUser stores u; an existing email is ECONFLICT.
+	CreateUser(ctx context.Context, u *User) error
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	FindUsers(ctx context.Context) ([]*User, error)
+	SetUserActive(ctx context.Context, id int64, active bool) error
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// PATPrefix starts every personal access token, so leaked tokens are easy to
+// recognise (secret scanners) and easy to tell from OAuth tokens.
+const PATPrefix = "mi_pat_"
+
+// Token is a personal access token's record. The token itself is shown once
+// at creation and stored only as its SHA-256 hash.
+type Token struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Label      string     `json:"label"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// NewPAT returns a new personal access token: PATPrefix + 32 random bytes
+// in unpadded base64url.
+func NewPAT() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never returns an error on supported platforms
+	}
+	return PATPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken returns the hex SHA-256 of a token, the only form stored.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// TokenService stores personal access tokens.
+type TokenService interface {
+	// CreateToken makes a new PAT for a user and returns it with its record.
+	CreateToken(ctx context.Context, userID int64, label string) (string, *Token, error)
+	// ImportToken stores a token that already exists elsewhere (the legacy
+	// MCP_AUTH_TOKENS), by hash; it is a no-op when the hash is known for
+	// the same user, and ECONFLICT when it belongs to another.
+	ImportToken(ctx context.Context, userID int64, token, label string) (*Token, error)
+	// AuthenticateToken finds the active user of a live token and records
+	// its use. An unknown or revoked token, or an inactive user, is
+	// EUNAUTHORIZED.
+	AuthenticateToken(ctx context.Context, token string) (*User, *Token, error)
+	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
+	FindTokenByID(ctx context.Context, id int64) (*Token, error)
+	RevokeToken(ctx context.Context, id int64) error
+}
+
+// Store is everything a storage backend provides. The sqlite and postgres
+// packages implement it and pass the same test suite (storetest).
+type Store interface {
+	MeetingService
+	ActionService
+	DecisionService
+	SearchService
+	UserService
+	TokenService
+	// Ping reports whether the database answers (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}
