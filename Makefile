@@ -1,0 +1,37 @@
+# The project's verbs. `make run` and `make test` are the README's two commands.
+GO ?= go
+BIN := bin/meetingintel
+
+.PHONY: run build test test-go test-node bench fuzz lint clean
+
+run: ## run the server on the embedded SQLite database with demo data
+	$(GO) run ./cmd/meetingintel serve --demo
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/meetingintel
+
+test: test-go test-node ## every test: Go (unit, store, end-to-end) and the Node client tests
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -timeout 20m ./...
+
+test-node: build
+	cd e2e && npm ci --no-audit --no-fund && MI_BIN=../$(BIN) npm test
+
+bench: build ## benchmarks; writes docs/benchmarks.md
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./transcript/ ./sqlite/
+	$(GO) run ./cmd/mibench -out docs/benchmarks.md
+
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME each
+	for f in $$($(GO) test -list '^Fuzz' ./transcript/ | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./transcript/ || exit 1; \
+	done
+
+lint:
+	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin data bench-out

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/sqlite"
+)
+
+// DefaultDBPath is where the embedded database lives unless told otherwise.
+const DefaultDBPath = "./data/meetingintel.db"
+
+// dbFlags are the database flags every command takes (DESIGN §3).
+type dbFlags struct {
+	path string
+	url  string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.path, "db", "", "SQLite database file (default "+DefaultDBPath+")")
+	fs.StringVar(&d.url, "database-url", "", "database URL, e.g. postgres://... (default $DATABASE_URL)")
+}
+
+// open opens the store: --database-url, else --db, else DATABASE_URL, else
+// the default SQLite file. Flags win over the environment.
+func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, error) {
+	url, path := d.url, d.path
+	if url == "" && path == "" {
+		url = e.getenv("DATABASE_URL")
+	}
+	if url != "" {
+		switch {
+		case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+			return nil, "", errors.New("DATABASE_URL: PostgreSQL is not supported by this build yet; use --db PATH for SQLite")
+		case strings.HasPrefix(url, "sqlite:"):
+			path = strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		default:
+			return nil, "", fmt.Errorf("DATABASE_URL: unsupported scheme in %q (want postgres:// or sqlite:PATH)", redactURL(url))
+		}
+	}
+	if path == "" {
+		path = DefaultDBPath
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, "", fmt.Errorf("database folder: %w", err)
+		}
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, "", fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, path, nil
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(u string) string {
+	if at := strings.LastIndex(u, "@"); at > 0 {
+		if scheme := strings.Index(u, "://"); scheme >= 0 && scheme < at {
+			return u[:scheme+3] + "[redacted]" + u[at:]
+		}
+	}
+	return u
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet("meetingintel "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parseArgs parses flags anywhere among the arguments (flag stops at the
+// first positional one) and returns the positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// actor finds the user a command acts as and returns a context carrying it.
+func actor(ctx context.Context, s meetingintel.Store, email string) (context.Context, *meetingintel.User, error) {
+	if email == "" {
+		return nil, nil, usagef("--email is required")
+	}
+	norm, err := meetingintel.NormalizeEmail(email)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.FindUserByEmail(ctx, norm)
+	if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
+		return nil, nil, fmt.Errorf("no user %s (create one with: meetingintel users add --email %s --name NAME)", norm, norm)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !u.Active {
+		return nil, nil, fmt.Errorf("user %s is deactivated", norm)
+	}
+	return meetingintel.NewContextWithUser(ctx, u), u, nil
+}
+
+// noArgs refuses stray positional arguments.
+func noArgs(pos []string) error {
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
+func closeStore(s io.Closer, e env) {
+	if err := s.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "meetingintel: closing database: %v\n", err)
+	}
+}

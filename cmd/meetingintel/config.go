@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// config is the server's configuration from flags and environment
+// (DESIGN §3). Flags win over the environment.
+type config struct {
+	Addr          string
+	PublicURL     string
+	Instance      string // "team", "prod" or "" (local)
+	LogLevel      slog.Level
+	MCPAuthTokens string // legacy {"<token>":"<email>"} JSON
+	AdminEmail    string // the first admin on a new database
+}
+
+// loadConfig reads the environment, applies flag overrides and validates.
+// Each error is one line naming the setting.
+func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
+	c := config{
+		Addr:          firstNonEmpty(addrFlag, e.getenv("ADDR"), "127.0.0.1:8080"),
+		PublicURL:     firstNonEmpty(publicURLFlag, e.getenv("PUBLIC_URL")),
+		Instance:      strings.TrimSpace(e.getenv("INSTANCE")),
+		MCPAuthTokens: e.getenv("MCP_AUTH_TOKENS"),
+		AdminEmail:    strings.TrimSpace(e.getenv("ADMIN_EMAIL")),
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("ADDR / --addr: %q is not host:port", c.Addr)
+	}
+	switch c.Instance {
+	case "", "team", "prod":
+	default:
+		return c, fmt.Errorf("INSTANCE: must be team, prod or empty (local), not %q", c.Instance)
+	}
+	switch lvl := strings.ToLower(strings.TrimSpace(e.getenv("LOG_LEVEL"))); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		return c, fmt.Errorf("LOG_LEVEL: must be debug, info, warn or error, not %q", lvl)
+	}
+	if c.PublicURL == "" {
+		if c.Instance != "" {
+			return c, fmt.Errorf("PUBLIC_URL: required on the %s instance (the https address clients use)", c.Instance)
+		}
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, fmt.Errorf("PUBLIC_URL: %q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if c.Instance != "" && u.Scheme != "https" {
+		return c, fmt.Errorf("PUBLIC_URL: must be https on the %s instance, not %q", c.Instance, c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.AdminEmail != "" && !strings.Contains(c.AdminEmail, "@") {
+		return c, fmt.Errorf("ADMIN_EMAIL: %q is not an email address", c.AdminEmail)
+	}
+	return c, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/auth"
+	"github.com/meetingintel/meetingintel/demo"
+	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/mcpserver"
+)
+
+// DefaultAdminEmail is the admin created on a new local database.
+const DefaultAdminEmail = "admin@localhost"
+
+func cmdServe(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("serve", e)
+	var db dbFlags
+	db.register(fs)
+	addr := fs.String("addr", "", "listen address (default $ADDR or 127.0.0.1:8080)")
+	publicURL := fs.String("public-url", "", "the URL clients use (default $PUBLIC_URL or http://ADDR)")
+	withDemo := fs.Bool("demo", false, "load the bundled demo meetings into an empty database")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *addr, *publicURL)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	s, where, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+
+	admin, adminToken, err := ensureAdmin(ctx, s, cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.MCPAuthTokens != "" {
+		n, err := auth.ImportLegacyTokens(ctx, s, cfg.MCPAuthTokens)
+		if err != nil {
+			return fmt.Errorf("MCP_AUTH_TOKENS: %s", meetingintel.ErrorMessage(err))
+		}
+		log.Info("legacy MCP tokens taken in as personal access tokens", "count", n)
+	}
+	if *withDemo {
+		if err := loadDemo(ctx, s, admin, log); err != nil {
+			return err
+		}
+	}
+
+	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log})
+	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version})
+	mcp.Register(hs)
+	if err := hs.Listen(); err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("serving", "addr", hs.Addr(), "public_url", cfg.PublicURL, "database", where, "instance", cfg.Instance, "version", Version)
+	if adminToken != "" {
+		printWelcome(e, cfg, admin, adminToken)
+	}
+	err = hs.Serve(ctx)
+	log.Info("stopped")
+	return err
+}
+
+// ensureAdmin creates the first admin on a database that has no users and
+// returns their first token ("" when the database already had users).
+func ensureAdmin(ctx context.Context, s meetingintel.Store, cfg config) (*meetingintel.User, string, error) {
+	n, err := s.CountUsers(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	email := firstNonEmpty(cfg.AdminEmail, DefaultAdminEmail)
+	if n > 0 {
+		u, err := s.FindUserByEmail(ctx, email)
+		if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
+			users, err := s.FindUsers(ctx)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, u := range users {
+				if u.Admin {
+					return u, "", nil
+				}
+			}
+			return users[0], "", nil
+		}
+		return u, "", err
+	}
+	u := &meetingintel.User{Email: email, Name: "Admin", Admin: true, Active: true}
+	if err := s.CreateUser(ctx, u); err != nil {
+		return nil, "", err
+	}
+	tok, _, err := s.CreateToken(ctx, u.ID, "first admin token")
+	if err != nil {
+		return nil, "", err
+	}
+	return u, tok, nil
+}
+
+// timeNow is the clock demo dates are relative to.
+var timeNow = time.Now
+
+func loadDemo(ctx context.Context, s meetingintel.Store, admin *meetingintel.User, log *slog.Logger) error {
+	actx := meetingintel.NewContextWithUser(ctx, admin)
+	existing, _, err := s.FindMeetings(actx, meetingintel.MeetingFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		log.Info("demo data not loaded: the database already has meetings")
+		return nil
+	}
+	st, err := demo.Load(actx, s, timeNow())
+	if err != nil {
+		return fmt.Errorf("loading demo data: %w", err)
+	}
+	log.Info("demo data loaded", "meetings", st.Meetings, "segments", st.Segments, "actions", st.Actions, "decisions", st.Decisions)
+	return nil
+}
+
+// printWelcome tells the person who started a new instance how to get in.
+// The token goes to the terminal once; on a deployed instance, whose output
+// ends up in a log store, it is not printed at all.
+func printWelcome(e env, cfg config, admin *meetingintel.User, token string) {
+	if cfg.Instance != "" {
+		fmt.Fprintf(e.stderr, "\nNew database: created admin %s. Its token is not printed on a deployed instance;\n"+
+			"create one with: meetingintel tokens create --email %s\n\n", admin.Email, admin.Email)
+		return
+	}
+	u, _ := url.Parse(cfg.PublicURL)
+	fmt.Fprintf(e.stderr, `
+Meeting Intelligence is running at %[1]s
+A new database: created admin %[2]s. Their token (shown only this once):
+
+    %[3]s
+
+Connect an MCP client (Streamable HTTP):  %[1]s/mcp   with header  Authorization: Bearer <token>
+Copilot Studio (token in the path):       %[1]s/mcp/<token>
+Claude (legacy SSE):                      %[1]s/sse?token=<token>
+Scripts:                                  meetingintel search --email %[2]s "what did we decide about pricing?"
+Health:                                   %[1]s/healthz (host %[4]s)
+
+`, cfg.PublicURL, admin.Email, token, u.Host)
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+func cmdUsersAdd(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("users add", e)
+	var db dbFlags
+	db.register(fs)
+	email := fs.String("email", "", "the user's email (required)")
+	name := fs.String("name", "", "the user's display name (required)")
+	admin := fs.Bool("admin", false, "make the user an admin (sees private meetings)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return usagef("users add needs --email and --name")
+	}
+	norm, err := meetingintel.NormalizeEmail(*email)
+	if err != nil {
+		return err
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	u := &meetingintel.User{Email: norm, Name: *name, Admin: *admin, Active: true}
+	if err := s.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	tok, _, err := s.CreateToken(ctx, u.ID, "first token")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Created user %s (id %d%s). Their token follows; it is shown only once.\n", u.Email, u.ID, map[bool]string{true: ", admin"}[u.Admin])
+	fmt.Fprintln(e.stdout, tok)
+	return nil
+}
+
+func cmdUsersList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("users list", e)
+	var db dbFlags
+	db.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	users, err := s.FindUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN\tACTIVE\tCREATED")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%t\t%s\n", u.ID, u.Email, u.Name, u.Admin, u.Active, u.CreatedAt.Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+func cmdTokensCreate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("tokens create", e)
+	var db dbFlags
+	db.register(fs)
+	email := fs.String("email", "", "whose token (required)")
+	label := fs.String("label", "", "what the token is for, e.g. \"Copilot Studio\"")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	_, u, err := actor(ctx, s, *email)
+	if err != nil {
+		return err
+	}
+	tok, t, err := s.CreateToken(ctx, u.ID, *label)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Created token %d for %s; it is shown only once.\n", t.ID, u.Email)
+	fmt.Fprintln(e.stdout, tok)
+	return nil
+}
+
+func cmdTokensList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("tokens list", e)
+	var db dbFlags
+	db.register(fs)
+	email := fs.String("email", "", "whose tokens (required)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	if *email == "" {
+		return usagef("--email is required")
+	}
+	norm, err := meetingintel.NormalizeEmail(*email)
+	if err != nil {
+		return err
+	}
+	u, err := s.FindUserByEmail(ctx, norm)
+	if err != nil {
+		return err
+	}
+	toks, err := s.FindTokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLABEL\tCREATED\tLAST USED\tSTATUS")
+	for _, t := range toks {
+		last, status := "never", "active"
+		if t.LastUsedAt != nil {
+			last = t.LastUsedAt.UTC().Format(time.RFC3339)
+		}
+		if t.RevokedAt != nil {
+			status = "revoked " + t.RevokedAt.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Label, t.CreatedAt.UTC().Format(time.RFC3339), last, status)
+	}
+	return tw.Flush()
+}
+
+func cmdTokensRevoke(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("tokens revoke", e)
+	var db dbFlags
+	db.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("tokens revoke needs exactly one token ID (see tokens list)")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("token ID must be a positive number, not %q", pos[0])
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	if err := s.RevokeToken(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Revoked token %d.\n", id)
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("migrate", e)
+	var db dbFlags
+	db.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	s, where, err := db.open(ctx, e) // opening applies the migrations
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	fmt.Fprintf(e.stderr, "Database %s is up to date.\n", where)
+	return nil
+}

@@ -1,0 +1,141 @@
+package httpserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the id of the request in ctx ("" outside a request).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// requestID gives every request an id, echoed in X-Request-Id, for logs.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+// RedactPath hides credentials carried in a path: /mcp/{token} (Copilot's
+// PAT in the path) becomes /mcp/[redacted].
+func RedactPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/mcp/"); ok && rest != "" {
+		return "/mcp/[redacted]"
+	}
+	return p
+}
+
+// RedactQuery keeps a query's parameter names and hides every value, since
+// tokens, codes and session ids all travel in queries.
+func RedactQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	vals, err := url.ParseQuery(q)
+	if err != nil {
+		return "[unparsable]"
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, url.QueryEscape(k)+"=[redacted]")
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "&")
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines (SSE).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush forwards to the underlying writer, for streaming responses.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// accessLog logs one line per request, with credentials redacted.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return // probes every few seconds would drown the log
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("id", RequestID(r.Context())),
+			slog.String("method", r.Method),
+			slog.String("path", RedactPath(r.URL.Path)),
+			slog.String("query", RedactQuery(r.URL.RawQuery)),
+			slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes),
+			slog.Duration("dur", time.Since(start)),
+		)
+	})
+}
+
+// recoverer turns a handler panic into a 500 and a log line, never a crash.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic serving request", "id", RequestID(r.Context()), "path", RedactPath(r.URL.Path), "panic", v, "stack", string(debug.Stack()))
+				WriteProblem(w, r, http.StatusInternalServerError, "Internal error", "Something went wrong on our side; the request id is "+RequestID(r.Context())+".")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody bounds every request body; handlers that need less bound further.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
