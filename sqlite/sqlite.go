@@ -1,0 +1,278 @@
+// Package sqlite implements meetingintel.Store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go): WAL, foreign keys, embedded migrations and
+// an FTS5 index for search.
+//
+// Visibility is enforced in every query that touches a meeting or something
+// linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.
+// Writes go through one connection (SQLite has one writer anyway), so
+// concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
+// use a separate pool and never wait for writers (WAL).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meetingintel/meetingintel"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Connection settings. The page cache is modest (8 MiB per connection) to keep
+// memory small; WAL with synchronous=NORMAL is durable against application
+// crashes and loses at most the last transactions on power loss, which is the
+// usual trade for a tenfold faster commit.
+const (
+	busyTimeout  = 10 * time.Second
+	cacheSizeKiB = 8 << 10
+	maxReaders   = 4
+)
+
+// DB is a meetingintel.Store backed by one SQLite file.
+type DB struct {
+	path   string
+	writer *sql.DB // one connection: serialises writers
+	reader *sql.DB // a small pool for reads
+
+	// now is the clock, replaceable in tests.
+	now func() time.Time
+}
+
+var _ meetingintel.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path, sets WAL,
+// foreign keys and a busy timeout, and applies the embedded migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: database path is required")
+	}
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		for _, p := range []string{
+			"busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")",
+			"journal_mode(WAL)",
+			"foreign_keys(1)",
+			"synchronous(NORMAL)",
+			"cache_size(-" + strconv.Itoa(cacheSizeKiB) + ")",
+			"temp_store(MEMORY)",
+		} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", txlock)
+		q.Set("_time_format", "sqlite")
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	// The writer begins IMMEDIATE transactions so a transaction that reads
+	// and then writes never has to upgrade its lock (a source of SQLITE_BUSY).
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	db := &DB{path: path, writer: w, now: time.Now}
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := min(runtime.GOMAXPROCS(0)*2, maxReaders)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.reader = r
+	return db, nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	// Checkpoint and truncate the WAL so a closed database is one file.
+	_, _ = db.writer.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	errs = append(errs, db.writer.Close())
+	return errors.Join(errs...)
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.reader.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return internal(err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations not yet recorded in
+// schema_migrations, in name order, each in its own transaction. It is
+// idempotent; Open calls it.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("sqlite: migration %s: name must be NNN_name.sql", base)
+		}
+		if err := db.migrate(ctx, version, base, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context, version int, base, name string) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		version, base, db.now().UnixMilli()); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	return nil
+}
+
+// write runs fn in a write transaction on the single writer connection and
+// commits when fn returns nil; on any error nothing is stored.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return internal(err)
+	}
+	return nil
+}
+
+// actor returns the acting user of ctx, or EUNAUTHORIZED: store methods fail
+// closed when no one is acting.
+func actor(ctx context.Context) (*meetingintel.User, error) {
+	u := meetingintel.UserFromContext(ctx)
+	if u == nil || strings.TrimSpace(u.Email) == "" {
+		return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "Sign in to do this.")
+	}
+	return u, nil
+}
+
+// canSee is the SQL predicate for "the actor may see meeting m" (DESIGN §1).
+// It takes three arguments, from visArgs.
+const canSee = `(m.visibility = 'team' OR ? OR m.created_by = ? OR EXISTS (
+	SELECT 1 FROM meeting_attendees va WHERE va.meeting_id = m.id AND va.email = ?))`
+
+// visArgs returns the arguments of canSee for u.
+func visArgs(u *meetingintel.User) []any {
+	email := strings.ToLower(strings.TrimSpace(u.Email))
+	return []any{u.Admin, email, email}
+}
+
+// internal wraps an unexpected database error; its details stay out of the
+// user's message (ErrorMessage shows a generic one).
+func internal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *meetingintel.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("sqlite: %w", err)
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+func notFound(what string, id int64) error {
+	return meetingintel.Errorf(meetingintel.ENOTFOUND, "%s %d not found.", what, id)
+}
+
+// ms and fromMS convert times to and from stored UTC unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// clampLimit applies a default and an upper bound to a page size.
+func clampLimit(n, def, max int) int {
+	if n <= 0 {
+		return def
+	}
+	return min(n, max)
+}
+
+// placeholders returns "?, ?, ..." with n marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

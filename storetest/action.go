@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+func actionIDs(as []*meetingintel.Action) []int64 {
+	out := []int64{}
+	for _, a := range as {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+func testActions(t *testing.T, s meetingintel.Store) {
+	m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Planning", Date: day(3)}, nil)
+	ctx := as(carol)
+	mk := func(text, owner, due string, mid *int64) *meetingintel.Action {
+		a := &meetingintel.Action{Text: text, Owner: owner, DueDate: due, MeetingID: mid}
+		mustNil(t, "CreateAction "+text, s.CreateAction(ctx, a))
+		return a
+	}
+	a1 := mk("No date", "Alice Smith", "", nil)
+	a2 := mk("Late", "Bob", "2026-04-10", &m.ID)
+	a3 := mk("Early", "alice", "2026-04-01", &m.ID)
+	a4 := mk("Also early", "Dana", "2026-04-01", nil)
+	a5 := mk("Also no date", "Eve", "", nil)
+	if a1.Status != meetingintel.StatusOpen || a1.CreatedBy != carol.Email || a1.CreatedAt.IsZero() {
+		t.Errorf("CreateAction defaults: %+v", a1)
+	}
+	got, err := s.FindActionByID(ctx, a2.ID)
+	mustNil(t, "FindActionByID", err)
+	if got.Text != "Late" || got.DueDate != "2026-04-10" || got.MeetingID == nil || *got.MeetingID != m.ID ||
+		!got.CreatedAt.Equal(a2.CreatedAt) {
+		t.Errorf("FindActionByID = %+v", got)
+	}
+	// By due date, none last, then id; paged two at a time.
+	want := []int64{a3.ID, a4.ID, a2.ID, a1.ID, a5.ID}
+	var all []int64
+	cursor := ""
+	for i := 0; i < 5; i++ {
+		page, next, err := s.FindActions(ctx, meetingintel.ActionFilter{Limit: 2, Cursor: cursor})
+		mustNil(t, "FindActions", err)
+		all = append(all, actionIDs(page)...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if !equalIDs(all, want) {
+		t.Errorf("paged actions = %v, want %v", all, want)
+	}
+	for _, tc := range []struct {
+		name string
+		f    meetingintel.ActionFilter
+		want []int64
+	}{
+		{"owner is a case-insensitive substring", meetingintel.ActionFilter{Owner: "ALICE"}, []int64{a3.ID, a1.ID}},
+		{"meeting selects its actions", meetingintel.ActionFilter{MeetingID: &m.ID}, []int64{a3.ID, a2.ID}},
+		{"due before is exclusive and skips undated", meetingintel.ActionFilter{DueBefore: "2026-04-10"}, []int64{a3.ID, a4.ID}},
+		{"status matches", meetingintel.ActionFilter{Status: meetingintel.StatusComplete}, []int64{}},
+	} {
+		page, _, err := s.FindActions(ctx, tc.f)
+		mustNil(t, tc.name, err)
+		if got := actionIDs(page); !equalIDs(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	_, _, err = s.FindActions(ctx, meetingintel.ActionFilter{Status: "Done"})
+	wantCode(t, "FindActions with an unknown status", err, meetingintel.EINVALID)
+
+	upd, err := s.UpdateAction(as(alice), a2.ID, meetingintel.ActionUpdate{
+		Status: ptr(meetingintel.ActionStatus("complete")), Notes: ptr("done early"), MeetingID: ptr(int64(0)),
+	})
+	mustNil(t, "UpdateAction", err)
+	if upd.Status != meetingintel.StatusComplete || upd.Notes != "done early" || upd.MeetingID != nil ||
+		upd.UpdatedBy != alice.Email || upd.CreatedBy != carol.Email || upd.Text != "Late" {
+		t.Errorf("UpdateAction = %+v", upd)
+	}
+	got, _ = s.FindActionByID(ctx, a2.ID)
+	if got.Status != meetingintel.StatusComplete || got.MeetingID != nil {
+		t.Errorf("stored update = %+v", got)
+	}
+	page, _, _ := s.FindActions(ctx, meetingintel.ActionFilter{Status: meetingintel.StatusComplete})
+	if !equalIDs(actionIDs(page), []int64{a2.ID}) {
+		t.Errorf("completed actions = %v", actionIDs(page))
+	}
+	_, err = s.UpdateAction(ctx, a2.ID, meetingintel.ActionUpdate{DueDate: ptr("someday")})
+	wantCode(t, "UpdateAction with a bad date", err, meetingintel.EINVALID)
+	_, err = s.UpdateAction(ctx, a2.ID, meetingintel.ActionUpdate{MeetingID: ptr(m.ID + 1000)})
+	wantCode(t, "UpdateAction onto a missing meeting", err, meetingintel.ENOTFOUND)
+	wantCode(t, "CreateAction without text", s.CreateAction(ctx, &meetingintel.Action{Text: " "}), meetingintel.EINVALID)
+	wantCode(t, "CreateAction on a missing meeting", s.CreateAction(ctx, &meetingintel.Action{Text: "x", MeetingID: ptr(m.ID + 1000)}), meetingintel.ENOTFOUND)
+
+	mustNil(t, "DeleteAction", s.DeleteAction(ctx, a1.ID))
+	_, err = s.FindActionByID(ctx, a1.ID)
+	wantCode(t, "FindActionByID after delete", err, meetingintel.ENOTFOUND)
+	wantCode(t, "DeleteAction twice", s.DeleteAction(ctx, a1.ID), meetingintel.ENOTFOUND)
+}
+
+func testDecisions(t *testing.T, s meetingintel.Store) {
+	ctx := as(carol)
+	old := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Old", Date: day(1)}, nil)
+	recent := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Recent", Date: day(9)}, nil)
+	mk := func(mid int64, text string) *meetingintel.Decision {
+		d := &meetingintel.Decision{MeetingID: mid, Text: text, Context: "because"}
+		mustNil(t, "CreateDecision "+text, s.CreateDecision(ctx, d))
+		return d
+	}
+	d1 := mk(old.ID, "first")
+	d2 := mk(recent.ID, "second")
+	d3 := mk(recent.ID, "third")
+	d4 := mk(old.ID, "fourth")
+	if d1.CreatedBy != carol.Email || d1.CreatedAt.IsZero() || d1.ID == 0 {
+		t.Errorf("CreateDecision = %+v", d1)
+	}
+	got, err := s.FindDecisionByID(ctx, d2.ID)
+	mustNil(t, "FindDecisionByID", err)
+	if got.Text != "second" || got.Context != "because" || got.MeetingID != recent.ID || !got.CreatedAt.Equal(d2.CreatedAt) {
+		t.Errorf("FindDecisionByID = %+v", got)
+	}
+	want := []int64{d3.ID, d2.ID, d4.ID, d1.ID}
+	var all []int64
+	cursor := ""
+	for i := 0; i < 5; i++ {
+		page, next, err := s.FindDecisions(ctx, meetingintel.DecisionFilter{Limit: 3, Cursor: cursor})
+		mustNil(t, "FindDecisions", err)
+		for _, d := range page {
+			all = append(all, d.ID)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if !equalIDs(all, want) {
+		t.Errorf("paged decisions = %v, want %v", all, want)
+	}
+	page, _, err := s.FindDecisions(ctx, meetingintel.DecisionFilter{MeetingID: &old.ID})
+	mustNil(t, "FindDecisions of a meeting", err)
+	if len(page) != 2 || page[0].ID != d4.ID {
+		t.Errorf("decisions of the old meeting: %+v", page)
+	}
+	wantCode(t, "CreateDecision without a meeting", s.CreateDecision(ctx, &meetingintel.Decision{Text: "x"}), meetingintel.EINVALID)
+	wantCode(t, "CreateDecision on a missing meeting", s.CreateDecision(ctx, &meetingintel.Decision{MeetingID: recent.ID + 1000, Text: "x"}), meetingintel.ENOTFOUND)
+	mustNil(t, "DeleteDecision", s.DeleteDecision(ctx, d1.ID))
+	_, err = s.FindDecisionByID(ctx, d1.ID)
+	wantCode(t, "FindDecisionByID after delete", err, meetingintel.ENOTFOUND)
+}
+
+func testBadCursor(t *testing.T, s meetingintel.Store) {
+	m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Cursor", Date: day(3)}, segs(3, "x"))
+	ctx := as(carol)
+	_, good, err := s.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 1})
+	mustNil(t, "FindMeetings", err)
+	_ = good
+	for _, c := range []string{"!!!", "not-base64-json", "eyJ0IjoibWVldGluZ3MifQ===", "%%", "e30"} {
+		_, _, err := s.FindMeetings(ctx, meetingintel.MeetingFilter{Cursor: c})
+		wantCode(t, "FindMeetings cursor "+c, err, meetingintel.EINVALID)
+		_, _, err = s.FindSegments(ctx, m.ID, meetingintel.SegmentFilter{Cursor: c})
+		wantCode(t, "FindSegments cursor "+c, err, meetingintel.EINVALID)
+		_, _, err = s.FindActions(ctx, meetingintel.ActionFilter{Cursor: c})
+		wantCode(t, "FindActions cursor "+c, err, meetingintel.EINVALID)
+		_, _, err = s.FindDecisions(ctx, meetingintel.DecisionFilter{Cursor: c})
+		wantCode(t, "FindDecisions cursor "+c, err, meetingintel.EINVALID)
+	}
+}

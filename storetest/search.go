@@ -1,0 +1,232 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+// searchCorpus stores three meetings: a pricing discussion, a hiring meeting
+// that mentions "page" once, and a private board meeting about pricing.
+func searchCorpus(t *testing.T, s meetingintel.Store) (pricing, hiring, board *meetingintel.Meeting) {
+	pricing = mustCreate(t, s, carol, &meetingintel.Meeting{
+		Title: "Website review", Date: day(10), Tags: []string{"web"},
+		Attendees: []meetingintel.Attendee{{Name: "Dana Smith", Email: "dana@example.com"}},
+		Summary:   "Reviewed the landing copy.",
+	}, []meetingintel.Segment{
+		{Speaker: "Dana", StartMS: 0, EndMS: 5000, Text: "Let us look at the pricing page first."},
+		{Speaker: "Eve", StartMS: 5000, EndMS: 9000, Text: "The pricing tiers on that page confuse people."},
+		{Speaker: "Dana", StartMS: 9000, EndMS: 15000, Text: "We decided to simplify pricing to two tiers and redesign the page."},
+		{Speaker: "Eve", StartMS: 15000, EndMS: 20000, Text: "Agreed, ship it next sprint."},
+	})
+	hiring = mustCreate(t, s, carol, &meetingintel.Meeting{
+		Title: "Hiring sync", Date: day(12), Tags: []string{"people"},
+	}, []meetingintel.Segment{
+		{Speaker: "Frank", StartMS: 0, EndMS: 5000, Text: "Two candidates this week for the backend role."},
+		{Speaker: "Gina", StartMS: 5000, EndMS: 9000, Text: "The careers page needs the new role listed."},
+		{Speaker: "Frank", StartMS: 9000, EndMS: 15000, Text: "Interviews are scheduled for Thursday afternoon."},
+	})
+	board = mustCreate(t, s, carol, &meetingintel.Meeting{
+		Title: "Board prep", Date: day(14), Visibility: meetingintel.VisibilityPrivate,
+	}, []meetingintel.Segment{
+		{Speaker: "Carol", StartMS: 0, EndMS: 5000, Text: "Board wants a pricing update and the runway numbers."},
+	})
+	mustNil(t, "CreateDecision", s.CreateDecision(as(carol), &meetingintel.Decision{MeetingID: pricing.ID,
+		Text: "Two pricing tiers", Context: "Fewer choices convert better on the pricing page."}))
+	mustNil(t, "CreateAction", s.CreateAction(as(carol), &meetingintel.Action{MeetingID: &pricing.ID,
+		Text: "Redesign pricing page", Owner: "Dana"}))
+	return pricing, hiring, board
+}
+
+func testSearch(t *testing.T, s meetingintel.Store) {
+	pricing, hiring, board := searchCorpus(t, s)
+	ctx := as(bob)
+
+	hits, err := s.Search(ctx, meetingintel.SearchQuery{Query: "what did we decide about the pricing page?"})
+	mustNil(t, "Search question", err)
+	if len(hits) == 0 || hits[0].MeetingID != pricing.ID {
+		t.Fatalf("the pricing discussion should rank first: %+v", hits)
+	}
+	var hiringRank, lastPricing = -1, -1
+	for i, h := range hits {
+		if h.MeetingID == board.ID {
+			t.Errorf("bob found the private board meeting: %+v", h)
+		}
+		if h.MeetingID == hiring.ID && hiringRank < 0 {
+			hiringRank = i
+		}
+		if h.MeetingID == pricing.ID {
+			lastPricing = i
+		}
+		if i > 0 && h.Score > hits[i-1].Score {
+			t.Errorf("hits not ordered by score: %v after %v", h.Score, hits[i-1].Score)
+		}
+		if h.Score <= 0 {
+			t.Errorf("score %v should be positive", h.Score)
+		}
+	}
+	if hiringRank < 0 || hiringRank < lastPricing {
+		t.Errorf("the hiring meeting (page once) should come after every pricing hit: hiring at %d, last pricing at %d", hiringRank, lastPricing)
+	}
+	kinds := map[string]meetingintel.SearchHit{}
+	for _, h := range hits {
+		if _, ok := kinds[h.Kind]; !ok {
+			kinds[h.Kind] = h
+		}
+	}
+	if h, ok := kinds[meetingintel.KindSegment]; !ok || h.Speaker == "" || h.StartMS == nil || h.Seq == nil ||
+		h.Title == "" || !h.MeetingDate.Equal(day(10)) {
+		t.Errorf("segment hit lacks speaker, start, seq, title or date: %+v", h)
+	}
+	if h, ok := kinds[meetingintel.KindDecision]; !ok || h.DecisionID == 0 || h.MeetingID != pricing.ID {
+		t.Errorf("decision hit missing or without its id: %+v", h)
+	}
+	if h, ok := kinds[meetingintel.KindAction]; !ok || h.ActionID == 0 {
+		t.Errorf("action hit missing or without its id: %+v", h)
+	}
+	for _, h := range hits {
+		if !strings.Contains(h.Snippet, "**") {
+			t.Errorf("snippet without marks: %q", h.Snippet)
+		}
+	}
+	seg := hits[0]
+	for _, h := range hits {
+		if h.Kind == meetingintel.KindSegment && h.Seq != nil && *h.Seq == 1 && h.MeetingID == pricing.ID {
+			seg = h
+		}
+	}
+	if seg.Kind == meetingintel.KindSegment && seg.Snippet != "The **pricing** tiers on that **page** confuse people." {
+		t.Errorf("snippet = %q", seg.Snippet)
+	}
+
+	// Words, not substrings; stemming finds other forms.
+	hits, err = s.Search(ctx, meetingintel.SearchQuery{Query: "interview"})
+	mustNil(t, "Search stem", err)
+	if len(hits) != 1 || hits[0].MeetingID != hiring.ID || hits[0].Kind != meetingintel.KindSegment ||
+		!strings.Contains(hits[0].Snippet, "**Interviews**") {
+		t.Errorf("stemmed search: %+v", hits)
+	}
+	hits, _ = s.Search(ctx, meetingintel.SearchQuery{Query: "hiring"})
+	if len(hits) == 0 || hits[0].Kind != meetingintel.KindTitle || hits[0].Snippet != "**Hiring** sync" {
+		t.Errorf("title search: %+v", hits)
+	}
+	hits, _ = s.Search(ctx, meetingintel.SearchQuery{Query: "landing"})
+	if len(hits) != 1 || hits[0].Kind != meetingintel.KindSummary {
+		t.Errorf("summary search: %+v", hits)
+	}
+
+	// Filters.
+	for _, tc := range []struct {
+		name string
+		q    meetingintel.SearchQuery
+		want map[int64]bool
+	}{
+		{"date from is inclusive", meetingintel.SearchQuery{Query: "page", From: day(12)}, map[int64]bool{hiring.ID: true}},
+		{"date to is exclusive", meetingintel.SearchQuery{Query: "page", To: day(12)}, map[int64]bool{pricing.ID: true}},
+		{"attendee by email", meetingintel.SearchQuery{Query: "page", Attendee: "DANA@example.com"}, map[int64]bool{pricing.ID: true}},
+		{"attendee by name", meetingintel.SearchQuery{Query: "page", Attendee: "dana smith"}, map[int64]bool{pricing.ID: true}},
+		{"tag", meetingintel.SearchQuery{Query: "page", Tag: "People"}, map[int64]bool{hiring.ID: true}},
+		{"no match", meetingintel.SearchQuery{Query: "page", Tag: "none"}, map[int64]bool{}},
+	} {
+		hits, err := s.Search(ctx, tc.q)
+		mustNil(t, tc.name, err)
+		got := map[int64]bool{}
+		for _, h := range hits {
+			got[h.MeetingID] = true
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: meetings %v, want %v", tc.name, got, tc.want)
+		}
+		for id := range tc.want {
+			if !got[id] {
+				t.Errorf("%s: meetings %v, want %v", tc.name, got, tc.want)
+			}
+		}
+	}
+	hits, _ = s.Search(ctx, meetingintel.SearchQuery{Query: "pricing", Limit: 2})
+	if len(hits) != 2 {
+		t.Errorf("limit 2 gave %d hits", len(hits))
+	}
+	hits, _ = s.Search(as(root), meetingintel.SearchQuery{Query: "runway"})
+	if len(hits) != 1 || hits[0].MeetingID != board.ID {
+		t.Errorf("admin should find the private meeting: %+v", hits)
+	}
+	hits, _ = s.Search(ctx, meetingintel.SearchQuery{Query: "xylophone"})
+	if hits == nil || len(hits) != 0 {
+		t.Errorf("a word found nowhere should give an empty, non-nil list: %#v", hits)
+	}
+}
+
+func testSearchInput(t *testing.T, s meetingintel.Store) {
+	searchCorpus(t, s)
+	ctx := as(bob)
+	for _, q := range []string{"", "   ", "the of and", "What did we?", "?!", `"`, "AND", "OR NOT", "*", "-", "a"} {
+		_, err := s.Search(ctx, meetingintel.SearchQuery{Query: q})
+		wantCode(t, "Search "+q, err, meetingintel.EINVALID)
+		if e, ok := err.(*meetingintel.Error); ok && e.Message == "" {
+			t.Errorf("Search %q: empty message", q)
+		}
+	}
+	for _, q := range []string{`"pricing`, `pricing"`, `NEAR(pricing page)`, `pricing*`, `-pricing`, `body:pricing`,
+		`col:x`, `pricing AND page`, `{body}: pricing`, `^pricing`, `pricing + page`, `'; DROP TABLE meetings; --`,
+		`(pricing`, `NEAR(`, `pricing OR`, "pricing\x00page", `😀 pricing`} {
+		hits, err := s.Search(ctx, meetingintel.SearchQuery{Query: q})
+		if err != nil && (meetingintel.ErrorCode(err) != meetingintel.EINVALID || !isAppError(err)) {
+			t.Errorf("Search %q: %v; want results or EINVALID", q, err)
+		}
+		if strings.Contains(q, "pricing") && err == nil && len(hits) == 0 {
+			t.Errorf("Search %q found nothing; the word pricing should still match", q)
+		}
+	}
+	if ms, _, err := s.FindMeetings(ctx, meetingintel.MeetingFilter{}); err != nil || len(ms) == 0 {
+		t.Errorf("store damaged after odd queries: %v", err)
+	}
+}
+
+func testSearchMaintained(t *testing.T, s meetingintel.Store) {
+	ctx := as(carol)
+	m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Quarterly", Date: day(3), Summary: "about giraffes"}, segs(2, "elephant"))
+	count := func(q string) int {
+		t.Helper()
+		hits, err := s.Search(ctx, meetingintel.SearchQuery{Query: q})
+		mustNil(t, "Search "+q, err)
+		return len(hits)
+	}
+	if count("elephant") != 2 || count("giraffes") != 1 || count("quarterly") != 1 {
+		t.Fatalf("fresh meeting not indexed: %d %d %d", count("elephant"), count("giraffes"), count("quarterly"))
+	}
+	newSegs := segs(3, "hippo")
+	_, err := s.UpdateMeeting(ctx, m.ID, meetingintel.MeetingUpdate{Title: ptr("Annual"), Summary: ptr(""), Segments: &newSegs})
+	mustNil(t, "UpdateMeeting", err)
+	if count("elephant") != 0 || count("giraffes") != 0 || count("quarterly") != 0 || count("hippo") != 3 || count("annual") != 1 {
+		t.Errorf("index not updated with the meeting")
+	}
+	a := &meetingintel.Action{Text: "Feed the okapi", MeetingID: &m.ID}
+	mustNil(t, "CreateAction", s.CreateAction(ctx, a))
+	_, err = s.UpdateAction(ctx, a.ID, meetingintel.ActionUpdate{Text: ptr("Feed the zebu"), Notes: ptr("twice daily")})
+	mustNil(t, "UpdateAction", err)
+	if count("okapi") != 0 || count("zebu") != 1 || count("daily") != 1 {
+		t.Errorf("index not updated with the action")
+	}
+	mustNil(t, "DeleteAction", s.DeleteAction(ctx, a.ID))
+	if count("zebu") != 0 {
+		t.Errorf("deleted action still found")
+	}
+	d := &meetingintel.Decision{MeetingID: m.ID, Text: "Adopt a tapir", Context: "mascot"}
+	mustNil(t, "CreateDecision", s.CreateDecision(ctx, d))
+	if count("mascot") != 1 {
+		t.Errorf("decision context not found")
+	}
+	mustNil(t, "DeleteDecision", s.DeleteDecision(ctx, d.ID))
+	if count("tapir") != 0 {
+		t.Errorf("deleted decision still found")
+	}
+	_, err = s.ImportMeeting(ctx, &meetingintel.Meeting{Title: "Imported", Date: day(4), Source: "Zoom", SourceMeetingID: "i"}, segs(1, "lemur"))
+	mustNil(t, "ImportMeeting", err)
+	_, err = s.ImportMeeting(ctx, &meetingintel.Meeting{Title: "Imported", Date: day(4), Source: "Zoom", SourceMeetingID: "i"}, segs(1, "koala"))
+	mustNil(t, "ImportMeeting again", err)
+	if count("lemur") != 0 || count("koala") != 1 || count("imported") != 1 {
+		t.Errorf("index not replaced on re-import")
+	}
+}
