@@ -10,14 +10,13 @@ run: ## run the server on the embedded SQLite database with demo data
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/meetingintel
 
-test: test-go test-node ## every test: Go (unit, store, end-to-end) and the Node client tests
-
-test-go:
+test: e2e/node_modules ## every test: Go (unit, store, end-to-end) and the TypeScript SDK client
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 
-test-node: build
-	cd e2e && npm ci --no-audit --no-fund && MI_BIN=../$(BIN) npm test
+e2e/node_modules: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	touch e2e/node_modules
 
 bench: build ## benchmarks; writes docs/benchmarks.md
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./transcript/ ./sqlite/
