@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
@@ -140,7 +139,6 @@ func printWelcome(e env, cfg config, admin *meetingintel.User, token string) {
 			"create one with: meetingintel tokens create --email %s\n\n", admin.Email, admin.Email)
 		return
 	}
-	u, _ := url.Parse(cfg.PublicURL)
 	fmt.Fprintf(e.stderr, `
 Meeting Intelligence is running at %[1]s
 A new database: created admin %[2]s. Their token (shown only this once):
@@ -151,7 +149,7 @@ Connect an MCP client (Streamable HTTP):  %[1]s/mcp   with header  Authorization
 Copilot Studio (token in the path):       %[1]s/mcp/<token>
 Claude (legacy SSE):                      %[1]s/sse?token=<token>
 Scripts:                                  meetingintel search --email %[2]s "what did we decide about pricing?"
-Health:                                   %[1]s/healthz (host %[4]s)
+Health:                                   %[1]s/healthz
 
-`, cfg.PublicURL, admin.Email, token, u.Host)
+`, cfg.PublicURL, admin.Email, token)
 }
