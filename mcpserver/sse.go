@@ -90,8 +90,9 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json.")
 		return
 	}
+	id := r.URL.Query().Get("session_id")
 	s.mu.Lock()
-	sess := s.sessions[r.URL.Query().Get("session_id")]
+	sess := s.sessions[id]
 	s.mu.Unlock()
 	if sess == nil {
 		writeError(w, http.StatusNotFound, "session_not_found", "No such session; open a new one with GET /sse.")
@@ -124,6 +125,11 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 	// it (or deactivating its user) ends the session.
 	if err := s.auth.Recheck(r.Context(), sess.principal); err != nil {
 		if meetingintel.ErrorCode(err) == meetingintel.EUNAUTHORIZED {
+			// Forget the session now, not when its stream goroutine gets
+			// round to it, so no post slips in between.
+			s.mu.Lock()
+			delete(s.sessions, id)
+			s.mu.Unlock()
 			sess.end()
 		}
 		s.auth.WriteError(w, err, "/sse")

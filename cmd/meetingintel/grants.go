@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+// oauthStore returns the OAuth side of a store.
+func oauthStore(s meetingintel.Store) (meetingintel.OAuthStore, error) {
+	o, ok := s.(meetingintel.OAuthStore)
+	if !ok {
+		return nil, errors.New("this database does not store OAuth connections")
+	}
+	return o, nil
+}
+
+// cmdGrantsList lists a user's OAuth connections (apps they allowed).
+func cmdGrantsList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("grants list", e)
+	var db dbFlags
+	db.register(fs)
+	email := fs.String("email", "", "whose connections (required)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	if *email == "" {
+		return usagef("--email is required")
+	}
+	norm, err := meetingintel.NormalizeEmail(*email)
+	if err != nil {
+		return err
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	ostore, err := oauthStore(s)
+	if err != nil {
+		return err
+	}
+	u, err := s.FindUserByEmail(ctx, norm)
+	if err != nil {
+		return err
+	}
+	grants, err := ostore.FindOAuthGrants(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAPP\tCLIENT ID\tSCOPES\tCREATED\tLAST USED\tSTATUS")
+	for _, g := range grants {
+		last, status := "never", "active"
+		if g.LastUsedAt != nil {
+			last = g.LastUsedAt.UTC().Format(time.RFC3339)
+		}
+		switch {
+		case g.RevokedAt != nil:
+			status = "revoked " + g.RevokedAt.UTC().Format(time.DateOnly)
+		case !g.Live(now):
+			status = "expired"
+		}
+		name := g.ClientName
+		if name == "" {
+			name = "(unnamed)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", g.ID, name, g.ClientID, strings.Join(g.Scopes, " "),
+			g.CreatedAt.UTC().Format(time.RFC3339), last, status)
+	}
+	return tw.Flush()
+}
+
+// cmdGrantsRevoke revokes an OAuth connection: its refresh tokens at once,
+// its access tokens within seconds.
+func cmdGrantsRevoke(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("grants revoke", e)
+	var db dbFlags
+	db.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("grants revoke needs exactly one grant ID (see grants list)")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("grant ID must be a positive number, not %q", pos[0])
+	}
+	s, _, err := db.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, e)
+	ostore, err := oauthStore(s)
+	if err != nil {
+		return err
+	}
+	if err := ostore.RevokeOAuthGrant(ctx, id, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Revoked OAuth connection %d; the app must sign in again.\n", id)
+	return nil
+}
