@@ -19,8 +19,8 @@ import (
 
 // Scopes (DESIGN §6). PATs carry both; OAuth tokens carry what was granted.
 const (
-	ScopeRead  = "meetings:read"
-	ScopeWrite = "meetings:write"
+	ScopeRead  = meetingintel.ScopeRead
+	ScopeWrite = meetingintel.ScopeWrite
 )
 
 // AllScopes lists every scope, in the order used in challenges.

@@ -1,11 +1,15 @@
 package oauth
 
-import "time"
+import (
+	"time"
+
+	"github.com/meetingintel/meetingintel"
+)
 
 // Scopes (DESIGN §6). A request without scope gets DefaultScopes.
 const (
-	ScopeRead  = "meetings:read"
-	ScopeWrite = "meetings:write"
+	ScopeRead  = meetingintel.ScopeRead
+	ScopeWrite = meetingintel.ScopeWrite
 )
 
 // AllScopes lists every scope this server grants, in display order. The

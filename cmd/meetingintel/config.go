@@ -17,6 +17,8 @@ type config struct {
 	LogLevel      slog.Level
 	MCPAuthTokens string // legacy {"<token>":"<email>"} JSON
 	AdminEmail    string // the first admin on a new database
+	OAuthEnabled  bool   // serve the OAuth authorization server (DESIGN §3)
+	JWTSecret     string // signs OAuth access tokens; see oauth.LoadSecret
 }
 
 // loadConfig reads the environment, applies flag overrides and validates.
@@ -28,6 +30,7 @@ func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
 		Instance:      strings.TrimSpace(e.getenv("INSTANCE")),
 		MCPAuthTokens: e.getenv("MCP_AUTH_TOKENS"),
 		AdminEmail:    strings.TrimSpace(e.getenv("ADMIN_EMAIL")),
+		JWTSecret:     e.getenv("JWT_SECRET"),
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("ADDR / --addr: %q is not host:port", c.Addr)
@@ -48,6 +51,18 @@ func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
 		c.LogLevel = slog.LevelError
 	default:
 		return c, fmt.Errorf("LOG_LEVEL: must be debug, info, warn or error, not %q", lvl)
+	}
+	// OAuth is on for team and local, off for prod until ChatGPT has been
+	// validated there; OAUTH_ENABLED overrides either way.
+	switch v := strings.ToLower(strings.TrimSpace(e.getenv("OAUTH_ENABLED"))); v {
+	case "":
+		c.OAuthEnabled = c.Instance != "prod"
+	case "true", "1", "yes", "on":
+		c.OAuthEnabled = true
+	case "false", "0", "no", "off":
+		c.OAuthEnabled = false
+	default:
+		return c, fmt.Errorf("OAUTH_ENABLED: must be true or false, not %q", v)
 	}
 	if c.PublicURL == "" {
 		if c.Instance != "" {

@@ -50,6 +50,8 @@ Usage:
                       [--tags t1,t2] [--visibility team|private]
                       [--format auto|vtt|srt|otter|fireflies|text] FILE...
   meetingintel search --email E [--limit N] [--json] QUERY
+  meetingintel grants list --email E                       OAuth connections (apps)
+  meetingintel grants revoke ID
   meetingintel mcp --email E                               MCP over stdio
   meetingintel migrate
 
@@ -140,6 +142,18 @@ func dispatch(ctx context.Context, args []string, e env) error {
 			return cmdTokensRevoke(ctx, r, e)
 		}
 		return usagef("unknown tokens subcommand %q (want create, list or revoke)", s)
+	case "grants":
+		s, r, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "list":
+			return cmdGrantsList(ctx, r, e)
+		case "revoke":
+			return cmdGrantsRevoke(ctx, r, e)
+		}
+		return usagef("unknown grants subcommand %q (want list or revoke)", s)
 	case "import":
 		return cmdImport(ctx, rest, e)
 	case "search":

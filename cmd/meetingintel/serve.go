@@ -11,6 +11,7 @@ import (
 	"github.com/meetingintel/meetingintel/demo"
 	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/meetingintel/meetingintel/mcpserver"
+	"github.com/meetingintel/meetingintel/oauth"
 )
 
 // DefaultAdminEmail is the admin created on a new local database.
@@ -60,18 +61,84 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 
 	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log})
-	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version})
+	authn := &auth.Authenticator{Tokens: s, Logger: log}
+	if cfg.OAuthEnabled {
+		as, err := newAuthorizationServer(ctx, s, cfg, where, log)
+		if err != nil {
+			return err
+		}
+		as.Register(hs)
+		authn.OAuth = oauthVerifier(as, s)
+		authn.ChallengeParams = func(resource string) []string { return oauth.ChallengeParams(cfg.PublicURL, resource) }
+		go cleanupLoop(ctx, as, log)
+	}
+	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn})
 	mcp.Register(hs)
 	if err := hs.Listen(); err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("serving", "addr", hs.Addr(), "public_url", cfg.PublicURL, "database", where, "instance", cfg.Instance, "version", Version)
+	log.Info("serving", "addr", hs.Addr(), "public_url", cfg.PublicURL, "database", where, "instance", cfg.Instance, "oauth", cfg.OAuthEnabled, "version", Version)
 	if adminToken != "" {
 		printWelcome(e, cfg, admin, adminToken)
 	}
 	err = hs.Serve(ctx)
 	log.Info("stopped")
 	return err
+}
+
+// newAuthorizationServer builds the OAuth authorization server on the
+// store, with the JWT secret from JWT_SECRET or, locally, the secret file
+// kept beside the SQLite database.
+func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger) (*oauth.Server, error) {
+	ostore, ok := s.(meetingintel.OAuthStore)
+	if !ok {
+		return nil, fmt.Errorf("OAUTH_ENABLED: this database cannot store OAuth clients; set OAUTH_ENABLED=false")
+	}
+	secret, err := oauth.LoadSecret(cfg.JWTSecret, cfg.Instance, dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return oauth.New(oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log})
+}
+
+// oauthVerifier lets the one authenticator accept OAuth access tokens: the
+// token is checked (signature, issuer, audience, expiry, live grant), then
+// its user must exist and be active.
+func oauthVerifier(as *oauth.Server, users meetingintel.UserService) auth.TokenVerifier {
+	return func(ctx context.Context, token string) (*auth.Principal, error) {
+		info, err := as.VerifyAccessToken(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		u, err := users.FindUserByID(ctx, info.UserID)
+		if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
+			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "The token's user no longer exists.")
+		} else if err != nil {
+			return nil, err
+		}
+		if !u.Active {
+			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "The token's user is deactivated.")
+		}
+		return &auth.Principal{User: u, Scopes: info.Scopes, TokenID: info.GrantID}, nil
+	}
+}
+
+// cleanupLoop removes expired codes, tokens and grants every hour.
+func cleanupLoop(ctx context.Context, as *oauth.Server, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := as.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("OAuth cleanup failed", "err", err)
+		} else if n > 0 {
+			log.Info("OAuth cleanup", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // ensureAdmin creates the first admin on a database that has no users and
