@@ -37,7 +37,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // env is one running authorization server with a protected /mcp and /sse.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dbPath string
 	db     *sqlite.DB
 	srv    *httptest.Server
@@ -52,7 +52,7 @@ type env struct {
 }
 
 // newEnv starts a server on 127.0.0.1 with a fresh database and a user.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "oauth.db"), clock: &clock{t: time.Now().UTC()}}
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +222,7 @@ func authParams(c client, challenge string) url.Values {
 var inputRE = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
 
 // hidden returns the hidden fields of a page's consent form.
-func hidden(t *testing.T, page string) url.Values {
+func hidden(t testing.TB, page string) url.Values {
 	t.Helper()
 	if !strings.Contains(page, `<form method="post" id="consent"`) {
 		t.Fatalf("no consent form in page:\n%s", page)

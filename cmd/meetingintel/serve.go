@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
@@ -98,7 +100,25 @@ func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg confi
 	if err != nil {
 		return nil, err
 	}
-	return oauth.New(oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log})
+	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log}
+	if cfg.Instance != "" {
+		oc.ClientAddr = forwardedFor
+	}
+	return oauth.New(oc)
+}
+
+// forwardedFor returns the client address that a deployed instance's
+// ingress (Azure Container Apps' Envoy, the only way in) appended to
+// X-Forwarded-For. Without it every client would share the proxy's address
+// and one rate-limit allowance. Earlier entries are the client's own claims
+// and are ignored.
+func forwardedFor(r *http.Request) string {
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return ""
+	}
+	hops := strings.Split(xff[len(xff)-1], ",")
+	return strings.TrimSpace(hops[len(hops)-1])
 }
 
 // oauthVerifier lets the one authenticator accept OAuth access tokens: the
