@@ -18,9 +18,10 @@ e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	touch e2e/node_modules
 
-bench: build ## benchmarks; writes docs/benchmarks.md
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./transcript/ ./sqlite/
-	$(GO) run ./cmd/mibench -out docs/benchmarks.md
+bench: build ## benchmarks; writes docs/benchmarks.md and docs/benchmarks-mcp.md (about 10 minutes)
+	$(GO) test -run '^$$' -bench . -benchmem ./transcript/ ./sqlite/ ./auth/ ./oauth/
+	$(GO) run ./cmd/mibench -dir bench-out -out docs/benchmarks.md
+	$(GO) run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin $(BIN) -out docs/benchmarks-mcp.md
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each
