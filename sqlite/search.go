@@ -69,6 +69,9 @@ const (
 	snippetScan = 300 // matches a range scan may read per snippet instead of one query each
 
 	bm25K1 = 1.2
+	// shortDocTokens is the length below which a document counts as this
+	// long when scoring (see candidates).
+	shortDocTokens = 8
 	bm25B  = 0.75
 )
 
@@ -366,6 +369,10 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 			}
 		}
 		n, _ := ftsVarint(size) // tokens in the one column
+		// A floor on length: with repeats no longer counted, BM25's length
+		// normalisation alone would put one-word replies ("Budget?") above
+		// the sentences that actually discuss the topic.
+		n = max(n, shortDocTokens)
 		c.score = st.bm25(sum, float64(n)) * kindWeight(c.kind)
 		scored = append(scored, c)
 	}

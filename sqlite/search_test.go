@@ -19,7 +19,8 @@ func TestSearchScoresMatchFTS5BM25(t *testing.T) {
 	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
 	// Of 4,000 lines every third holds "alpha" (common: over the 1,000
 	// a rare word may match) and every ninth also "beta" (rare); lengths
-	// vary so length normalisation matters. No line holds a word twice.
+	// vary (from 9 tokens up, above the scorer's short-line floor) so
+	// length normalisation matters. No line holds a word twice.
 	segs := make([]meetingintel.Segment, 4000)
 	for i := range segs {
 		text := "gamma"
@@ -29,6 +30,7 @@ func TestSearchScoresMatchFTS5BM25(t *testing.T) {
 		if i%9 == 0 {
 			text += " beta"
 		}
+		text += " w0 w1 w2 w3 w4 w5 w6 w7"
 		for k := 0; k < i%7; k++ {
 			text += fmt.Sprintf(" filler%d", k)
 		}
