@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/api"
 	"github.com/meetingintel/meetingintel/auth"
 	"github.com/meetingintel/meetingintel/demo"
 	"github.com/meetingintel/meetingintel/httpserver"
@@ -76,6 +77,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn})
 	mcp.Register(hs)
+	rest := api.New(api.Config{Store: s, Auth: authn, PublicURL: cfg.PublicURL, Logger: log})
+	rest.Register(hs)
 	if err := hs.Listen(); err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
