@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/postgres"
 	"github.com/meetingintel/meetingintel/sqlite"
 )
 
@@ -29,7 +30,9 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 }
 
 // open opens the store: --database-url, else --db, else DATABASE_URL, else
-// the default SQLite file. Flags win over the environment.
+// the default SQLite file. Flags win over the environment. The path it
+// returns is the SQLite file's, "" for PostgreSQL (whose secrets, such as
+// JWT_SECRET, then cannot be kept beside the database).
 func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, error) {
 	url, path := d.url, d.path
 	if url == "" && path == "" {
@@ -38,7 +41,11 @@ func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, 
 	if url != "" {
 		switch {
 		case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-			return nil, "", errors.New("DATABASE_URL: PostgreSQL is not supported by this build yet; use --db PATH for SQLite")
+			db, err := postgres.Open(ctx, url)
+			if err != nil {
+				return nil, "", fmt.Errorf("open database %s: %w", redactURL(url), err)
+			}
+			return db, "", nil
 		case strings.HasPrefix(url, "sqlite:"):
 			path = strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
 		default:

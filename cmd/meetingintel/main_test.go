@@ -242,10 +242,11 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"MCP_AUTH_TOKENS": "{not json"}, "MCP_AUTH_TOKENS"},
 	}
 	for _, c := range cases {
-		r := cli(t, c.env, "serve", "--db", db, "--addr", firstNonEmpty(c.env["ADDR"], "127.0.0.1:0"))
+		args := []string{"serve", "--db", db, "--addr", firstNonEmpty(c.env["ADDR"], "127.0.0.1:0")}
 		if c.env["DATABASE_URL"] != "" {
-			r = cli(t, c.env, "serve", "--addr", "127.0.0.1:0")
+			args = []string{"serve", "--addr", "127.0.0.1:0"} // --db would win over DATABASE_URL
 		}
+		r := cli(t, c.env, args...)
 		if r.code == 0 || !strings.HasPrefix(r.stderr[strings.LastIndex(strings.TrimSpace(r.stderr), "\n")+1:], "meetingintel: "+c.want) {
 			t.Errorf("env %v: exit %d, stderr %q; want a line starting %q", c.env, r.code, r.stderr, c.want)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -53,7 +54,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.MCPAuthTokens != "" {
 		n, err := auth.ImportLegacyTokens(ctx, s, cfg.MCPAuthTokens)
 		if err != nil {
-			return fmt.Errorf("MCP_AUTH_TOKENS: %s", meetingintel.ErrorMessage(err))
+			msg := meetingintel.ErrorMessage(err)
+			if !strings.HasPrefix(msg, "MCP_AUTH_TOKENS") {
+				msg = "MCP_AUTH_TOKENS: " + msg
+			}
+			return errors.New(msg)
 		}
 		log.Info("legacy MCP tokens taken in as personal access tokens", "count", n)
 	}
