@@ -72,23 +72,8 @@ const (
 	// shortDocTokens is the length below which a document counts as this
 	// long when scoring (see candidates).
 	shortDocTokens = 8
-	bm25B  = 0.75
+	bm25B          = 0.75
 )
-
-// kindWeight multiplies the score by the kind of text matched: a word in a
-// title says more about a meeting than the same word in one line of
-// transcript.
-func kindWeight(kind string) float64 {
-	switch kind {
-	case meetingintel.KindTitle:
-		return 2.0
-	case meetingintel.KindDecision, meetingintel.KindAction:
-		return 1.5
-	case meetingintel.KindSummary:
-		return 1.2
-	}
-	return 1.0
-}
 
 // termMatches is what one query term matched.
 type termMatches struct {
@@ -105,7 +90,8 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	if err != nil {
 		return nil, err
 	}
-	terms := searchTerms(q.Query)
+	terms := meetingintel.DropIntentWords(searchTerms(q.Query))
+	weights := meetingintel.KindWeights(q.Query)
 	if len(terms) == 0 {
 		return nil, meetingintel.Errorf(meetingintel.EINVALID,
 			"Search needs at least one meaningful word; %q has only common words or punctuation.", q.Query)
@@ -165,7 +151,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				present[id] |= 1 << (len(rare) + i)
 			}
 		}
-		cands, err := db.candidates(ctx, present, found, st, cond, condArgs, limit)
+		cands, err := db.candidates(ctx, present, found, st, weights, cond, condArgs, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +159,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	}
 
 	present = newest(found, recentWindow)
-	cands, err := db.candidates(ctx, present, found, st, cond, condArgs, limit)
+	cands, err := db.candidates(ctx, present, found, st, weights, cond, condArgs, limit)
 	if err == nil && len(cands) < limit {
 		// Filters left too few: look further back, once.
 		for i := range found {
@@ -182,7 +168,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 			}
 			found[i].df = st.estimateDF(found[i].ids)
 		}
-		cands, err = db.candidates(ctx, newest(found, recentBudget), found, st, cond, condArgs, limit)
+		cands, err = db.candidates(ctx, newest(found, recentBudget), found, st, weights, cond, condArgs, limit)
 	}
 	if err != nil {
 		return nil, err
@@ -324,7 +310,7 @@ type candidate struct {
 // first. Scoring needs only each document's kind and length; the costlier
 // join with meetings runs on the best few only, since most documents are
 // visible and only filters reject many.
-func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []termMatches, st indexStats,
+func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []termMatches, st indexStats, weights map[string]float64,
 	cond string, condArgs []any, limit int) ([]candidate, error) {
 	if len(present) == 0 {
 		return nil, nil
@@ -373,7 +359,7 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 		// normalisation alone would put one-word replies ("Budget?") above
 		// the sentences that actually discuss the topic.
 		n = max(n, shortDocTokens)
-		c.score = st.bm25(sum, float64(n)) * kindWeight(c.kind)
+		c.score = st.bm25(sum, float64(n)) * weights[c.kind]
 		scored = append(scored, c)
 	}
 

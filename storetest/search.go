@@ -48,6 +48,9 @@ func testSearch(t *testing.T, s meetingintel.Store) {
 	if len(hits) == 0 || hits[0].MeetingID != pricing.ID {
 		t.Fatalf("the pricing discussion should rank first: %+v", hits)
 	}
+	if hits[0].Kind != meetingintel.KindDecision {
+		t.Errorf("a question about a decision should rank the decision first, got a %s hit: %+v", hits[0].Kind, hits[0])
+	}
 	var hiringRank, lastPricing = -1, -1
 	for i, h := range hits {
 		if h.MeetingID == board.ID {
