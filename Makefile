@@ -10,9 +10,9 @@ run: ## run the server on the embedded SQLite database with demo data
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/meetingintel
 
-test: e2e/node_modules ## every test: Go (unit, store, end-to-end) and the TypeScript SDK client
+test: e2e/node_modules ## every test: Go (unit, stores on SQLite and a throwaway PostgreSQL, end to end, browser) and the Node clients
 	$(GO) vet ./...
-	$(GO) test -timeout 20m ./...
+	scripts/with-postgres.sh $(GO) test -timeout 30m ./...
 
 e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund

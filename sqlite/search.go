@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -63,7 +62,6 @@ const (
 	rareCap       = 1000
 	recentWindow  = 1000
 	recentBudget  = 10000
-	maxTerms      = 16
 	snippetTokens = 14
 
 	snippetScan = 300 // matches a range scan may read per snippet instead of one query each
@@ -90,7 +88,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	if err != nil {
 		return nil, err
 	}
-	terms := meetingintel.DropIntentWords(searchTerms(q.Query))
+	terms := meetingintel.DropIntentWords(meetingintel.SearchTerms(q.Query))
 	weights := meetingintel.KindWeights(q.Query)
 	if len(terms) == 0 {
 		return nil, meetingintel.Errorf(meetingintel.EINVALID,
@@ -564,51 +562,3 @@ func orTerms(terms []termMatches) string {
 	}
 	return strings.Join(q, " OR ")
 }
-
-// searchTerms lower-cases a query, splits it on anything but letters and
-// digits, and drops stop words, one-letter words and repeats. At most
-// maxTerms terms are kept.
-func searchTerms(query string) []string {
-	words := strings.FieldsFunc(strings.ToLower(query), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range words {
-		if stopWords[w] || seen[w] || (len([]rune(w)) == 1 && !unicode.IsDigit([]rune(w)[0])) {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-		if len(out) == maxTerms {
-			break
-		}
-	}
-	return out
-}
-
-// stopWords are English words too common to say what a search is about:
-// function words, question words and the filler of spoken questions
-// ("what did we say about ...").
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`
-		a about above after again against all almost also am among an and any anyone anything are aren arent
-		around as at be became because been before being below between both but by can cannot cant could
-		couldn did didn didnt do does doesn doesnt doing don dont down during each either else ever every
-		few for from further get gets got had hadn has hasn have haven having he her here hers herself him
-		himself his how however i if in into is isn it its itself just let lets ll me might more most much
-		must mustn my myself neither no nor not now of off often on once one only or other others our ours
-		ourselves out over own per please quite rather re really s said same say says shall shan she should
-		shouldn since so some something such t tell than that thats the their theirs them themselves then
-		there these they thing things this those though through thus to too under until up upon us ve very
-		via was wasn we were weren what whatever when whenever where whereas wherever whether which while
-		who whoever whom whose why will with within without won would wouldn yet you your yours yourself
-		yourselves d m o y ain let's anybody anywhere somebody someone
-		hey hi hello ok okay yeah yes um uh like
-		discuss discussed discussing talk talked talking mention mentioned mentions
-		`) {
-		m[w] = true
-	}
-	return m
-}()

@@ -29,11 +29,19 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.url, "database-url", "", "database URL, e.g. postgres://... (default $DATABASE_URL)")
 }
 
+// dbLocation says where a store lives: for people (a path, or a URL with
+// its password hidden) and, for SQLite, the file (the local JWT secret is
+// kept beside it).
+type dbLocation struct {
+	display    string
+	sqlitePath string
+}
+
 // open opens the store: --database-url, else --db, else DATABASE_URL, else
 // the default SQLite file. Flags win over the environment. The path it
 // returns is the SQLite file's, "" for PostgreSQL (whose secrets, such as
 // JWT_SECRET, then cannot be kept beside the database).
-func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, error) {
+func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, dbLocation, error) {
 	url, path := d.url, d.path
 	if url == "" && path == "" {
 		url = e.getenv("DATABASE_URL")
@@ -43,13 +51,13 @@ func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, 
 		case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 			db, err := postgres.Open(ctx, url)
 			if err != nil {
-				return nil, "", fmt.Errorf("open database %s: %w", redactURL(url), err)
+				return nil, dbLocation{}, fmt.Errorf("open database %s: %w", redactURL(url), err)
 			}
-			return db, "", nil
+			return db, dbLocation{display: redactURL(url)}, nil
 		case strings.HasPrefix(url, "sqlite:"):
 			path = strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
 		default:
-			return nil, "", fmt.Errorf("DATABASE_URL: unsupported scheme in %q (want postgres:// or sqlite:PATH)", redactURL(url))
+			return nil, dbLocation{}, fmt.Errorf("DATABASE_URL: unsupported scheme in %q (want postgres:// or sqlite:PATH)", redactURL(url))
 		}
 	}
 	if path == "" {
@@ -57,14 +65,14 @@ func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, string, 
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, "", fmt.Errorf("database folder: %w", err)
+			return nil, dbLocation{}, fmt.Errorf("database folder: %w", err)
 		}
 	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, "", fmt.Errorf("open database %s: %w", path, err)
+		return nil, dbLocation{}, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return db, path, nil
+	return db, dbLocation{display: path, sqlitePath: path}, nil
 }
 
 // redactURL hides a password in a database URL.

@@ -71,7 +71,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log})
 	authn := &auth.Authenticator{Tokens: s, Logger: log}
 	if cfg.OAuthEnabled {
-		as, err := newAuthorizationServer(ctx, s, cfg, where, log)
+		as, err := newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := hs.Listen(); err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("serving", "addr", hs.Addr(), "public_url", cfg.PublicURL, "database", where, "instance", cfg.Instance, "oauth", cfg.OAuthEnabled, "version", Version)
+	log.Info("serving", "addr", hs.Addr(), "public_url", cfg.PublicURL, "database", where.display, "instance", cfg.Instance, "oauth", cfg.OAuthEnabled, "version", Version)
 	if adminToken != "" {
 		printWelcome(e, cfg, admin, adminToken)
 	}

@@ -198,6 +198,6 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer closeStore(s, e)
-	fmt.Fprintf(e.stderr, "Database %s is up to date.\n", where)
+	fmt.Fprintf(e.stderr, "Database %s is up to date.\n", where.display)
 	return nil
 }

@@ -1,0 +1,41 @@
+package postgres
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+// cursor is a keyset position: the sort key of the last row of a page. It
+// travels as unpadded base64url JSON; clients treat it as opaque. T names the
+// list it belongs to, so a cursor of one list is refused by another.
+type cursor struct {
+	T    string `json:"t"`
+	N    int64  `json:"n,omitempty"` // numeric sort key (date ms, seq)
+	S    string `json:"s,omitempty"` // text sort key (due date)
+	Null bool   `json:"z,omitempty"` // the text key is NULL
+	ID   int64  `json:"i,omitempty"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor parses s for list t; "" is the first page (nil).
+func decodeCursor(s, t string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := meetingintel.Errorf(meetingintel.EINVALID, "invalid cursor")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.T != t {
+		return nil, bad
+	}
+	return &c, nil
+}

@@ -1,0 +1,360 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/meetingintel/meetingintel"
+)
+
+var _ meetingintel.OAuthStore = (*DB)(nil)
+
+func joinWords(ws []string) string { return strings.Join(ws, " ") }
+
+func splitWords(s string) []string {
+	out := strings.Fields(s)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// CreateOAuthClient stores a new client.
+func (db *DB) CreateOAuthClient(ctx context.Context, c *meetingintel.OAuthClient) error {
+	if c == nil || c.ID == "" {
+		return meetingintel.Errorf(meetingintel.EINVALID, "A client id is required.")
+	}
+	uris, err := json.Marshal(c.RedirectURIs)
+	if err != nil {
+		return internal(err)
+	}
+	_, err = db.pool.Exec(ctx, `INSERT INTO oauth_clients
+		(id, secret_hash, name, redirect_uris, grant_types, response_types, auth_method, created_at, last_used_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.SecretHash, c.Name, string(uris), joinWords(c.GrantTypes), joinWords(c.ResponseTypes),
+		c.AuthMethod, ms(c.CreatedAt), nullMS(c.LastUsedAt))
+	if isUnique(err) {
+		return meetingintel.Errorf(meetingintel.ECONFLICT, "This client id already exists.")
+	}
+	return internal(err)
+}
+
+// FindOAuthClient returns a client by id.
+func (db *DB) FindOAuthClient(ctx context.Context, id string) (*meetingintel.OAuthClient, error) {
+	var c meetingintel.OAuthClient
+	var uris, grants, resp string
+	var created int64
+	var used *int64
+	err := db.pool.QueryRow(ctx, `SELECT id, secret_hash, name, redirect_uris, grant_types, response_types,
+		auth_method, created_at, last_used_at FROM oauth_clients WHERE id = $1`, id).
+		Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &resp, &c.AuthMethod, &created, &used)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown client.")
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
+		return nil, internal(err)
+	}
+	c.GrantTypes, c.ResponseTypes = splitWords(grants), splitWords(resp)
+	c.CreatedAt, c.LastUsedAt = fromMS(created), fromNullMS(used)
+	return &c, nil
+}
+
+// CreateOAuthCode stores a new authorization code.
+func (db *DB) CreateOAuthCode(ctx context.Context, c *meetingintel.OAuthCode) error {
+	if c == nil || c.Hash == "" {
+		return meetingintel.Errorf(meetingintel.EINVALID, "A code is required.")
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO oauth_codes
+		(hash, client_id, user_id, redirect_uri, scope, resource, code_challenge, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.Hash, c.ClientID, c.UserID, c.RedirectURI, joinWords(c.Scopes), c.Resource, c.CodeChallenge,
+		ms(c.CreatedAt), ms(c.ExpiresAt))
+	if isUnique(err) {
+		return meetingintel.Errorf(meetingintel.ECONFLICT, "This code already exists.")
+	}
+	return internal(err)
+}
+
+// FindOAuthCode returns a code by hash.
+func (db *DB) FindOAuthCode(ctx context.Context, hash string) (*meetingintel.OAuthCode, error) {
+	var c meetingintel.OAuthCode
+	var scope string
+	var created, expires int64
+	var used, grant *int64
+	err := db.pool.QueryRow(ctx, `SELECT hash, client_id, user_id, redirect_uri, scope, resource,
+		code_challenge, created_at, expires_at, used_at, grant_id FROM oauth_codes WHERE hash = $1`, hash).
+		Scan(&c.Hash, &c.ClientID, &c.UserID, &c.RedirectURI, &scope, &c.Resource, &c.CodeChallenge,
+			&created, &expires, &used, &grant)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown authorization code.")
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	c.Scopes, c.CreatedAt, c.ExpiresAt, c.UsedAt = splitWords(scope), fromMS(created), fromMS(expires), fromNullMS(used)
+	if grant != nil {
+		c.GrantID = *grant
+	}
+	return &c, nil
+}
+
+// RedeemOAuthCode marks the code used and stores its grant and first
+// refresh token, all or nothing. The conditional UPDATE is the arbiter
+// between replicas: a second redemption waits for the first's row lock,
+// then finds used_at set and matches nothing.
+func (db *DB) RedeemOAuthCode(ctx context.Context, codeHash string, at time.Time, g *meetingintel.OAuthGrant, rt *meetingintel.OAuthRefreshToken) error {
+	if g == nil {
+		return meetingintel.Errorf(meetingintel.EINVALID, "A grant is required.")
+	}
+	return db.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE oauth_codes SET used_at = $1 WHERE hash = $2 AND used_at IS NULL`, ms(at), codeHash)
+		if err != nil {
+			return internal(err)
+		}
+		if tag.RowsAffected() == 0 {
+			var one int
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM oauth_codes WHERE hash = $1`, codeHash).Scan(&one); errors.Is(err, pgx.ErrNoRows) {
+				return meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown authorization code.")
+			}
+			return meetingintel.Errorf(meetingintel.ECONFLICT, "The authorization code was already used.")
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO oauth_grants (user_id, client_id, scope, resource, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, g.UserID, g.ClientID, joinWords(g.Scopes), g.Resource,
+			ms(g.CreatedAt), ms(g.ExpiresAt)).Scan(&g.ID); err != nil {
+			return internal(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE oauth_codes SET grant_id = $1 WHERE hash = $2`, g.ID, codeHash); err != nil {
+			return internal(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE oauth_clients SET last_used_at = $1 WHERE id = $2`, ms(at), g.ClientID); err != nil {
+			return internal(err)
+		}
+		if rt != nil {
+			rt.GrantID, rt.ClientID, rt.UserID = g.ID, g.ClientID, g.UserID
+			return insertRefresh(ctx, tx, rt)
+		}
+		return nil
+	})
+}
+
+func insertRefresh(ctx context.Context, tx pgx.Tx, rt *meetingintel.OAuthRefreshToken) error {
+	_, err := tx.Exec(ctx, `INSERT INTO oauth_refresh_tokens (hash, grant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		rt.Hash, rt.GrantID, ms(rt.CreatedAt), ms(rt.ExpiresAt))
+	if isUnique(err) {
+		return meetingintel.Errorf(meetingintel.ECONFLICT, "This refresh token already exists.")
+	}
+	return internal(err)
+}
+
+const refreshCols = `r.hash, r.grant_id, g.client_id, g.user_id, r.created_at, r.expires_at, r.rotated_at, r.replaced_by, r.revoked_at`
+
+func scanRefresh(sc interface{ Scan(...any) error }) (*meetingintel.OAuthRefreshToken, error) {
+	var rt meetingintel.OAuthRefreshToken
+	var created, expires int64
+	var rotated, revoked *int64
+	if err := sc.Scan(&rt.Hash, &rt.GrantID, &rt.ClientID, &rt.UserID, &created, &expires, &rotated, &rt.ReplacedBy, &revoked); err != nil {
+		return nil, err
+	}
+	rt.CreatedAt, rt.ExpiresAt, rt.RotatedAt, rt.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(rotated), fromNullMS(revoked)
+	return &rt, nil
+}
+
+// FindOAuthRefreshToken returns a refresh token by hash.
+func (db *DB) FindOAuthRefreshToken(ctx context.Context, hash string) (*meetingintel.OAuthRefreshToken, error) {
+	rt, err := scanRefresh(db.pool.QueryRow(ctx, `SELECT `+refreshCols+`
+		FROM oauth_refresh_tokens r JOIN oauth_grants g ON g.id = r.grant_id WHERE r.hash = $1`, hash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown refresh token.")
+	}
+	return rt, internal(err)
+}
+
+// RotateOAuthRefreshToken replaces a refresh token by next, atomically, or
+// detects a reuse and revokes the grant (see meetingintel.RotateResult).
+//
+// Every change to a grant's refresh tokens happens with the grant's row
+// locked (SELECT ... FOR UPDATE here, the UPDATE of the grant in
+// revokeGrant), so rotations of one grant run one at a time even across
+// replicas; the token is read after the lock is held, so the second of two
+// racing requests sees what the first did (READ COMMITTED takes a fresh
+// snapshot per statement) and answers as a retry or a reuse.
+func (db *DB) RotateOAuthRefreshToken(ctx context.Context, oldHash string, next *meetingintel.OAuthRefreshToken, at time.Time, grace time.Duration) (meetingintel.RotateResult, error) {
+	if next == nil || next.Hash == "" {
+		return 0, meetingintel.Errorf(meetingintel.EINVALID, "A new refresh token is required.")
+	}
+	var result meetingintel.RotateResult
+	now := ms(at)
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		unknown := meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown refresh token.")
+		var grantID int64
+		if err := tx.QueryRow(ctx, `SELECT grant_id FROM oauth_refresh_tokens WHERE hash = $1`, oldHash).Scan(&grantID); errors.Is(err, pgx.ErrNoRows) {
+			return unknown
+		} else if err != nil {
+			return internal(err)
+		}
+		var grantRevoked *int64
+		var grantExpires int64
+		if err := tx.QueryRow(ctx, `SELECT revoked_at, expires_at FROM oauth_grants WHERE id = $1 FOR UPDATE`, grantID).
+			Scan(&grantRevoked, &grantExpires); errors.Is(err, pgx.ErrNoRows) {
+			return unknown // the grant was deleted meanwhile, its tokens with it
+		} else if err != nil {
+			return internal(err)
+		}
+		old, err := scanRefresh(tx.QueryRow(ctx, `SELECT `+refreshCols+`
+			FROM oauth_refresh_tokens r JOIN oauth_grants g ON g.id = r.grant_id WHERE r.hash = $1`, oldHash))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return unknown
+		} else if err != nil {
+			return internal(err)
+		}
+		next.GrantID, next.ClientID, next.UserID = old.GrantID, old.ClientID, old.UserID
+		switch {
+		case grantRevoked != nil || grantExpires <= now || old.RevokedAt != nil || !at.Before(old.ExpiresAt):
+			result = meetingintel.Refused
+			return nil
+		case old.RotatedAt == nil:
+			result = meetingintel.Rotated
+			// One live chain per grant: any other live token of the grant dies.
+			if _, err := tx.Exec(ctx, `UPDATE oauth_refresh_tokens SET revoked_at = $1
+				WHERE grant_id = $2 AND hash <> $3 AND rotated_at IS NULL AND revoked_at IS NULL`, now, old.GrantID, oldHash); err != nil {
+				return internal(err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE oauth_refresh_tokens SET rotated_at = $1, replaced_by = $2 WHERE hash = $3`,
+				now, next.Hash, oldHash); err != nil {
+				return internal(err)
+			}
+		default:
+			// A reused token: a retry if it is recent and its successor has not
+			// been used; anything else is a replay.
+			var succRotated *int64
+			err := tx.QueryRow(ctx, `SELECT rotated_at FROM oauth_refresh_tokens WHERE hash = $1`, old.ReplacedBy).Scan(&succRotated)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return internal(err)
+			}
+			if at.Sub(*old.RotatedAt) > grace || succRotated != nil {
+				result = meetingintel.ReuseDetected
+				return revokeGrant(ctx, tx, old.GrantID, now)
+			}
+			result = meetingintel.RotatedRetry
+			if _, err := tx.Exec(ctx, `UPDATE oauth_refresh_tokens SET revoked_at = $1
+				WHERE grant_id = $2 AND rotated_at IS NULL AND revoked_at IS NULL`, now, old.GrantID); err != nil {
+				return internal(err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE oauth_refresh_tokens SET replaced_by = $1 WHERE hash = $2`, next.Hash, oldHash); err != nil {
+				return internal(err)
+			}
+		}
+		if err := insertRefresh(ctx, tx, next); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE oauth_grants SET expires_at = greatest(expires_at, $1), last_used_at = $2 WHERE id = $3`,
+			ms(next.ExpiresAt), now, old.GrantID)
+		return internal(err)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return result, nil
+}
+
+func revokeGrant(ctx context.Context, tx pgx.Tx, id, now int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE oauth_grants SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, now, id)
+	if err != nil {
+		return internal(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Grant", id)
+	}
+	_, err = tx.Exec(ctx, `UPDATE oauth_refresh_tokens SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL`, now, id)
+	return internal(err)
+}
+
+const grantCols = `g.id, g.user_id, g.client_id, coalesce(c.name, ''), g.scope, g.resource, g.created_at, g.expires_at, g.last_used_at, g.revoked_at`
+
+func scanGrant(sc interface{ Scan(...any) error }) (*meetingintel.OAuthGrant, error) {
+	var g meetingintel.OAuthGrant
+	var scope string
+	var created, expires int64
+	var used, revoked *int64
+	if err := sc.Scan(&g.ID, &g.UserID, &g.ClientID, &g.ClientName, &scope, &g.Resource, &created, &expires, &used, &revoked); err != nil {
+		return nil, err
+	}
+	g.Scopes, g.CreatedAt, g.ExpiresAt = splitWords(scope), fromMS(created), fromMS(expires)
+	g.LastUsedAt, g.RevokedAt = fromNullMS(used), fromNullMS(revoked)
+	return &g, nil
+}
+
+// FindOAuthGrant returns a grant with its client's name.
+func (db *DB) FindOAuthGrant(ctx context.Context, id int64) (*meetingintel.OAuthGrant, error) {
+	g, err := scanGrant(db.pool.QueryRow(ctx, `SELECT `+grantCols+`
+		FROM oauth_grants g LEFT JOIN oauth_clients c ON c.id = g.client_id WHERE g.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("Grant", id)
+	}
+	return g, internal(err)
+}
+
+// FindOAuthGrants lists a user's grants, newest first.
+func (db *DB) FindOAuthGrants(ctx context.Context, userID int64) ([]*meetingintel.OAuthGrant, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+grantCols+`
+		FROM oauth_grants g LEFT JOIN oauth_clients c ON c.id = g.client_id WHERE g.user_id = $1 ORDER BY g.id DESC`, userID)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	out := []*meetingintel.OAuthGrant{}
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, g)
+	}
+	return out, internal(rows.Err())
+}
+
+// RevokeOAuthGrant revokes a grant and its refresh tokens.
+func (db *DB) RevokeOAuthGrant(ctx context.Context, id int64, at time.Time) error {
+	return db.write(ctx, func(tx pgx.Tx) error { return revokeGrant(ctx, tx, id, ms(at)) })
+}
+
+// TouchOAuthGrant records a grant's last use.
+func (db *DB) TouchOAuthGrant(ctx context.Context, id int64, at time.Time) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE oauth_grants SET last_used_at = greatest(coalesce(last_used_at, 0), $1) WHERE id = $2`, ms(at), id)
+	if err != nil {
+		return internal(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Grant", id)
+	}
+	return nil
+}
+
+// DeleteExpiredOAuth removes dead OAuth records older than the retention.
+func (db *DB) DeleteExpiredOAuth(ctx context.Context, now time.Time) (int64, error) {
+	cutoff := ms(now.Add(-meetingintel.OAuthRecordRetention))
+	var total int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		total = 0
+		for _, q := range []string{
+			`DELETE FROM oauth_codes WHERE expires_at < $1`,
+			`DELETE FROM oauth_refresh_tokens WHERE expires_at < $1 OR revoked_at < $1`,
+			`DELETE FROM oauth_grants WHERE expires_at < $1 OR revoked_at < $1`,
+			`DELETE FROM oauth_clients WHERE created_at < $1 AND last_used_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.client_id = oauth_clients.id)`,
+		} {
+			tag, err := tx.Exec(ctx, q, cutoff)
+			if err != nil {
+				return internal(err)
+			}
+			total += tag.RowsAffected()
+		}
+		return nil
+	})
+	return total, err
+}

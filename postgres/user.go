@@ -1,0 +1,282 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/meetingintel/meetingintel"
+)
+
+// lastUsedEvery throttles the last_used_at write of a token, so that
+// authenticating stays a read on busy clients.
+const lastUsedEvery = time.Minute
+
+const userCols = `id, email, name, admin, active, created_at`
+
+func scanUser(sc interface{ Scan(...any) error }) (*meetingintel.User, error) {
+	var u meetingintel.User
+	var created int64
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &created); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = fromMS(created)
+	return &u, nil
+}
+
+// CreateUser stores u; an existing email is ECONFLICT. A new user is always
+// active (Active's zero value cannot mean "inactive" here, or every caller
+// that forgot the field would lock the user out); SetUserActive deactivates.
+func (db *DB) CreateUser(ctx context.Context, u *meetingintel.User) error {
+	if u == nil {
+		return meetingintel.Errorf(meetingintel.EINVALID, "A user is required.")
+	}
+	email, err := meetingintel.NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email, u.Name, u.Active = email, strings.TrimSpace(u.Name), true
+	if len(u.Name) > 200 {
+		return meetingintel.Errorf(meetingintel.EINVALID, "Name is longer than 200 characters.")
+	}
+	now := ms(db.now())
+	return db.write(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO users (email, name, admin, active, created_at) VALUES ($1, $2, $3, true, $4) RETURNING id`,
+			u.Email, u.Name, u.Admin, now).Scan(&u.ID)
+		if isUnique(err) {
+			return meetingintel.Errorf(meetingintel.ECONFLICT, "A user with email %s already exists.", u.Email)
+		} else if err != nil {
+			return internal(err)
+		}
+		u.CreatedAt = fromMS(now)
+		return nil
+	})
+}
+
+// FindUserByID returns a user.
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*meetingintel.User, error) {
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("User", id)
+	}
+	return u, internal(err)
+}
+
+// FindUserByEmail returns the user with an email, in any letter case.
+func (db *DB) FindUserByEmail(ctx context.Context, email string) (*meetingintel.User, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, e))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "No user with email %s.", e)
+	}
+	return u, internal(err)
+}
+
+// FindUsers lists all users by email.
+func (db *DB) FindUsers(ctx context.Context) ([]*meetingintel.User, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	out := []*meetingintel.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, u)
+	}
+	return out, internal(rows.Err())
+}
+
+// SetUserActive activates or deactivates a user; a deactivated user's
+// tokens stop working at once.
+func (db *DB) SetUserActive(ctx context.Context, id int64, active bool) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET active = $1 WHERE id = $2`, active, id)
+	if err != nil {
+		return internal(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("User", id)
+	}
+	return nil
+}
+
+// CountUsers returns how many users exist (active or not).
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, internal(err)
+}
+
+const tokenCols = `id, user_id, label, created_at, last_used_at, revoked_at`
+
+func scanToken(sc interface{ Scan(...any) error }) (*meetingintel.Token, error) {
+	var t meetingintel.Token
+	var created int64
+	var used, revoked *int64
+	if err := sc.Scan(&t.ID, &t.UserID, &t.Label, &created, &used, &revoked); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMS(created), fromNullMS(used), fromNullMS(revoked)
+	return &t, nil
+}
+
+func cleanLabel(label string) (string, error) {
+	label = strings.TrimSpace(label)
+	if len(label) > 200 {
+		return "", meetingintel.Errorf(meetingintel.EINVALID, "Token label is longer than 200 characters.")
+	}
+	return label, nil
+}
+
+// CreateToken makes a new personal access token for a user. The token is
+// returned once; only its SHA-256 hash is stored.
+func (db *DB) CreateToken(ctx context.Context, userID int64, label string) (string, *meetingintel.Token, error) {
+	label, err := cleanLabel(label)
+	if err != nil {
+		return "", nil, err
+	}
+	token := meetingintel.NewPAT()
+	var t *meetingintel.Token
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		t, err = insertToken(ctx, tx, userID, meetingintel.HashToken(token), label, ms(db.now()))
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, t, nil
+}
+
+// ImportToken stores an existing token by hash; a no-op when the user
+// already has it, ECONFLICT when another user does.
+func (db *DB) ImportToken(ctx context.Context, userID int64, token, label string) (*meetingintel.Token, error) {
+	if strings.TrimSpace(token) == "" {
+		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Token is required.")
+	}
+	label, err := cleanLabel(label)
+	if err != nil {
+		return nil, err
+	}
+	hash := meetingintel.HashToken(token)
+	var out *meetingintel.Token
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		// Replicas starting together import the same legacy tokens: the
+		// lock makes the second find the first's row instead of clashing.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('meetingintel.token'), hashtext($1))`, hash); err != nil {
+			return internal(err)
+		}
+		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE token_hash = $1`, hash))
+		switch {
+		case err == nil && t.UserID == userID:
+			out = t
+			return nil
+		case err == nil:
+			return meetingintel.Errorf(meetingintel.ECONFLICT, "This token already belongs to another user.")
+		case !errors.Is(err, pgx.ErrNoRows):
+			return internal(err)
+		}
+		out, err = insertToken(ctx, tx, userID, hash, label, ms(db.now()))
+		return err
+	})
+	return out, err
+}
+
+func insertToken(ctx context.Context, tx pgx.Tx, userID int64, hash, label string, now int64) (*meetingintel.Token, error) {
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one); errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("User", userID)
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO tokens (user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		userID, label, hash, now).Scan(&id)
+	if isUnique(err) {
+		return nil, meetingintel.Errorf(meetingintel.ECONFLICT, "This token already exists.")
+	} else if err != nil {
+		return nil, internal(err)
+	}
+	return &meetingintel.Token{ID: id, UserID: userID, Label: label, CreatedAt: fromMS(now)}, nil
+}
+
+// AuthenticateToken returns the active user of a live token and records
+// its use (at most once a minute per token).
+func (db *DB) AuthenticateToken(ctx context.Context, token string) (*meetingintel.User, *meetingintel.Token, error) {
+	bad := meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "The token is invalid, revoked or belongs to an inactive user.")
+	if token == "" {
+		return nil, nil, bad
+	}
+	row := db.pool.QueryRow(ctx, `SELECT t.id, t.user_id, t.label, t.created_at, t.last_used_at, t.revoked_at,
+		u.id, u.email, u.name, u.admin, u.active, u.created_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, meetingintel.HashToken(token))
+	var t meetingintel.Token
+	var u meetingintel.User
+	var tCreated, uCreated int64
+	var used, revoked *int64
+	err := row.Scan(&t.ID, &t.UserID, &t.Label, &tCreated, &used, &revoked,
+		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &uCreated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, bad
+	} else if err != nil {
+		return nil, nil, internal(err)
+	}
+	if revoked != nil || !u.Active {
+		return nil, nil, bad
+	}
+	t.CreatedAt, t.LastUsedAt, u.CreatedAt = fromMS(tCreated), fromNullMS(used), fromMS(uCreated)
+	now := db.now()
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedEvery {
+		at := ms(now)
+		if _, err := db.pool.Exec(ctx, `UPDATE tokens SET last_used_at = $1 WHERE id = $2`, at, t.ID); err != nil {
+			return nil, nil, internal(err)
+		}
+		used := fromMS(at)
+		t.LastUsedAt = &used
+	}
+	return &u, &t, nil
+}
+
+// FindTokens lists a user's tokens, newest first.
+func (db *DB) FindTokens(ctx context.Context, userID int64) ([]*meetingintel.Token, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+tokenCols+` FROM tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	out := []*meetingintel.Token{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, t)
+	}
+	return out, internal(rows.Err())
+}
+
+// FindTokenByID returns a token's record.
+func (db *DB) FindTokenByID(ctx context.Context, id int64) (*meetingintel.Token, error) {
+	t, err := scanToken(db.pool.QueryRow(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("Token", id)
+	}
+	return t, internal(err)
+}
+
+// RevokeToken revokes a token; revoking it again keeps the first time.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, ms(db.now()), id)
+	if err != nil {
+		return internal(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Token", id)
+	}
+	return nil
+}

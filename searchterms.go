@@ -1,0 +1,61 @@
+package meetingintel
+
+import (
+	"strings"
+	"unicode"
+)
+
+// MaxSearchTerms is how many terms of a query are searched; the rest are
+// ignored, so a pasted paragraph cannot make a query arbitrarily costly.
+const MaxSearchTerms = 16
+
+// SearchTerms splits a search query the way every store searches it: lower
+// case, split on anything but letters and digits, without stop words,
+// one-letter words (single digits stay) and repeats, at most MaxSearchTerms
+// terms in query order. Terms hold only letters and digits, so no user text
+// reaches a full-text engine's query syntax. No term means the query says
+// nothing searchable.
+func SearchTerms(query string) []string {
+	words := strings.FieldsFunc(strings.ToLower(query), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range words {
+		if stopWords[w] || seen[w] || (len([]rune(w)) == 1 && !unicode.IsDigit([]rune(w)[0])) {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+		if len(out) == MaxSearchTerms {
+			break
+		}
+	}
+	return out
+}
+
+// stopWords are English words too common to say what a search is about:
+// function words, question words and the filler of spoken questions
+// ("what did we say about ...").
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		a about above after again against all almost also am among an and any anyone anything are aren arent
+		around as at be became because been before being below between both but by can cannot cant could
+		couldn did didn didnt do does doesn doesnt doing don dont down during each either else ever every
+		few for from further get gets got had hadn has hasn have haven having he her here hers herself him
+		himself his how however i if in into is isn it its itself just let lets ll me might more most much
+		must mustn my myself neither no nor not now of off often on once one only or other others our ours
+		ourselves out over own per please quite rather re really s said same say says shall shan she should
+		shouldn since so some something such t tell than that thats the their theirs them themselves then
+		there these they thing things this those though through thus to too under until up upon us ve very
+		via was wasn we were weren what whatever when whenever where whereas wherever whether which while
+		who whoever whom whose why will with within without won would wouldn yet you your yours yourself
+		yourselves d m o y ain let's anybody anywhere somebody someone
+		hey hi hello ok okay yeah yes um uh like
+		discuss discussed discussing talk talked talking mention mentioned mentions
+		`) {
+		m[w] = true
+	}
+	return m
+}()
