@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
 const decisionCols = `d.id, d.meeting_id, d.text, d.context, d.created_by, d.updated_by, d.created_at, d.updated_at`
@@ -75,7 +76,7 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "decisions")
+	cur, err := keyset.Decode(f.Cursor, "decisions")
 	if err != nil {
 		return nil, "", err
 	}
@@ -116,7 +117,7 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = encodeCursor(cursor{T: "decisions", N: dates[limit-1], ID: out[limit-1].ID})
+		next = keyset.Encode(keyset.Cursor{T: "decisions", N: dates[limit-1], ID: out[limit-1].ID})
 	}
 	return out, next, nil
 }

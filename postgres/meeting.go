@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
 const meetingCols = `m.id, m.title, m.date, m.duration_ms, m.source, m.source_meeting_id, m.summary,
@@ -345,7 +346,7 @@ func (db *DB) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "meetings")
+	cur, err := keyset.Decode(f.Cursor, "meetings")
 	if err != nil {
 		return nil, "", err
 	}
@@ -381,7 +382,7 @@ func (db *DB) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter) ([
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = encodeCursor(cursor{T: "meetings", N: ms(last.Date), ID: last.ID})
+		next = keyset.Encode(keyset.Cursor{T: "meetings", N: ms(last.Date), ID: last.ID})
 	}
 	if err := loadChildren(ctx, db.pool, out); err != nil {
 		return nil, "", err
@@ -492,7 +493,7 @@ func (db *DB) FindSegments(ctx context.Context, meetingID int64, f meetingintel.
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "segments")
+	cur, err := keyset.Decode(f.Cursor, "segments")
 	if err != nil {
 		return nil, "", err
 	}
@@ -534,7 +535,7 @@ func (db *DB) FindSegments(ctx context.Context, meetingID int64, f meetingintel.
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = encodeCursor(cursor{T: "segments", N: int64(out[limit-1].Seq)})
+		next = keyset.Encode(keyset.Cursor{T: "segments", N: int64(out[limit-1].Seq)})
 	}
 	return out, next, nil
 }

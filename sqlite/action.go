@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
 const actionCols = `a.id, a.meeting_id, a.text, a.owner, a.due_date, a.status, a.notes,
@@ -109,7 +110,7 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "actions")
+	cur, err := keyset.Decode(f.Cursor, "actions")
 	if err != nil {
 		return nil, "", err
 	}
@@ -170,7 +171,7 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = encodeCursor(cursor{T: "actions", S: last.DueDate, Null: last.DueDate == "", ID: last.ID})
+		next = keyset.Encode(keyset.Cursor{T: "actions", S: last.DueDate, Null: last.DueDate == "", ID: last.ID})
 	}
 	return out, next, nil
 }

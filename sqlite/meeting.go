@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
 // queryer is what *sql.DB and *sql.Tx share, so lookups run in either.
@@ -394,7 +395,7 @@ func (db *DB) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "meetings")
+	cur, err := keyset.Decode(f.Cursor, "meetings")
 	if err != nil {
 		return nil, "", err
 	}
@@ -430,7 +431,7 @@ func (db *DB) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter) ([
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = encodeCursor(cursor{T: "meetings", N: ms(last.Date), ID: last.ID})
+		next = keyset.Encode(keyset.Cursor{T: "meetings", N: ms(last.Date), ID: last.ID})
 	}
 	if err := loadChildren(ctx, db.reader, out); err != nil {
 		return nil, "", err
@@ -536,7 +537,7 @@ func (db *DB) FindSegments(ctx context.Context, meetingID int64, f meetingintel.
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := decodeCursor(f.Cursor, "segments")
+	cur, err := keyset.Decode(f.Cursor, "segments")
 	if err != nil {
 		return nil, "", err
 	}
@@ -579,7 +580,7 @@ func (db *DB) FindSegments(ctx context.Context, meetingID int64, f meetingintel.
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = encodeCursor(cursor{T: "segments", N: int64(out[limit-1].Seq)})
+		next = keyset.Encode(keyset.Cursor{T: "segments", N: int64(out[limit-1].Seq)})
 	}
 	return out, next, nil
 }

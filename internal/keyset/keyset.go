@@ -1,4 +1,7 @@
-package postgres
+// Package keyset holds the opaque page cursors both stores hand out: a keyset
+// position (the sort key of the last row of a page), so paging stays cheap
+// and stable while rows are added.
+package keyset
 
 import (
 	"encoding/base64"
@@ -7,10 +10,10 @@ import (
 	"github.com/meetingintel/meetingintel"
 )
 
-// cursor is a keyset position: the sort key of the last row of a page. It
+// Cursor is a keyset position: the sort key of the last row of a page. It
 // travels as unpadded base64url JSON; clients treat it as opaque. T names the
 // list it belongs to, so a cursor of one list is refused by another.
-type cursor struct {
+type Cursor struct {
 	T    string `json:"t"`
 	N    int64  `json:"n,omitempty"` // numeric sort key (date ms, seq)
 	S    string `json:"s,omitempty"` // text sort key (due date)
@@ -18,13 +21,14 @@ type cursor struct {
 	ID   int64  `json:"i,omitempty"`
 }
 
-func encodeCursor(c cursor) string {
+// Encode returns c as an opaque string.
+func Encode(c Cursor) string {
 	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor parses s for list t; "" is the first page (nil).
-func decodeCursor(s, t string) (*cursor, error) {
+// Decode parses s for list t; "" is the first page (nil).
+func Decode(s, t string) (*Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -33,7 +37,7 @@ func decodeCursor(s, t string) (*cursor, error) {
 	if err != nil {
 		return nil, bad
 	}
-	var c cursor
+	var c Cursor
 	if err := json.Unmarshal(b, &c); err != nil || c.T != t {
 		return nil, bad
 	}
