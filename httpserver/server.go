@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
@@ -35,15 +36,19 @@ type Config struct {
 	PublicURL string // how clients reach us, e.g. https://team.example.com
 	Store     meetingintel.Store
 	Logger    *slog.Logger
+	// Middleware, when set, wraps the route table directly (innermost), so
+	// it sees r.Pattern after routing (metrics by route).
+	Middleware func(http.Handler) http.Handler
 }
 
 // Server serves the HTTP surface of DESIGN §4.
 type Server struct {
-	cfg    Config
-	mux    *http.ServeMux
-	log    *slog.Logger
-	server *http.Server
-	ln     net.Listener
+	cfg     Config
+	mux     *http.ServeMux
+	log     *slog.Logger
+	server  *http.Server
+	ln      net.Listener
+	streams context.Context
 }
 
 // New returns a Server with the health routes mounted.
@@ -70,7 +75,7 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 
 // Handler returns the mux wrapped in the middleware chain.
 func (s *Server) Handler() http.Handler {
-	return requestID(recoverer(s.log, accessLog(s.log, limitBody(s.mux))))
+	return requestID(recoverer(s.log, accessLog(s.log, limitBody(s.closeStreams(s.routes())))))
 }
 
 // Listen opens the listener, so callers learn the real address (":0").
@@ -100,7 +105,13 @@ func (s *Server) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	s.server.BaseContext = func(net.Listener) context.Context { return ctx }
+	// Requests in flight outlive the signal (Shutdown waits for them);
+	// streams (SSE) are cancelled when Shutdown starts.
+	base := context.WithoutCancel(ctx)
+	streams, closeStreams := context.WithCancel(base)
+	s.streams = streams
+	s.server.RegisterOnShutdown(closeStreams)
+	s.server.BaseContext = func(net.Listener) context.Context { return base }
 	errc := make(chan error, 1)
 	go func() { errc <- s.server.Serve(s.ln) }()
 	select {
@@ -175,4 +186,27 @@ func StatusFor(err error) int {
 		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
+}
+
+// closeStreams ties long-lived event streams to shutdown: their context
+// ends when Shutdown starts, so they return and Shutdown can finish.
+func (s *Server) closeStreams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.streams == nil || r.Method != http.MethodGet || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") && r.URL.Path != "/sse" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(s.streams, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) routes() http.Handler {
+	if s.cfg.Middleware != nil {
+		return s.cfg.Middleware(s.mux)
+	}
+	return s.mux
 }

@@ -33,6 +33,9 @@ type Config struct {
 	Logger    *slog.Logger
 	PublicURL string // e.g. https://team.example.com; meeting URLs and Host checks use it
 	Version   string
+	// OnToolCall, when set, is called after every tool call with the tool's
+	// name and "ok" or "error" (metrics).
+	OnToolCall func(tool, outcome string)
 	// AllowedHosts are extra Host values accepted besides loopback names and
 	// PublicURL's host (DNS-rebinding protection).
 	AllowedHosts []string
@@ -51,6 +54,7 @@ type Server struct {
 	hosts     map[string]bool // allowed Host names besides loopback
 
 	writeTools map[string]bool // tools that need meetings:write
+	onToolCall func(tool, outcome string)
 
 	mu       sync.Mutex
 	sessions map[string]*sseSession // SSE sessions by id
@@ -89,6 +93,7 @@ func New(cfg Config) *Server {
 		hosts:      allowedHosts(cfg.PublicURL, cfg.AllowedHosts),
 		writeTools: map[string]bool{},
 		sessions:   map[string]*sseSession{},
+		onToolCall: cfg.OnToolCall,
 	}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "meetingintel", Title: "Meeting Intelligence", Version: cfg.Version},
 		&mcp.ServerOptions{Instructions: Instructions, Logger: cfg.Logger})
@@ -159,6 +164,13 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 			return nil, zero, errInsufficientScope(t.Name)
 		}
 		res, out, err = h(meetingintel.NewContextWithUser(ctx, p.User), in)
+		if s.onToolCall != nil {
+			outcome := "ok"
+			if err != nil || (res != nil && res.IsError) {
+				outcome = "error"
+			}
+			s.onToolCall(t.Name, outcome)
+		}
 		if err != nil {
 			if meetingintel.ErrorCode(err) == meetingintel.EINTERNAL {
 				s.log.Error("tool failed", "tool", t.Name, "user", p.User.Email, "err", err)

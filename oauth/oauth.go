@@ -53,6 +53,9 @@ type Config struct {
 	// trusted proxy, the forwarded one it vouches for). Nil uses
 	// r.RemoteAddr's host.
 	ClientAddr func(r *http.Request) string
+	// OnToken, when set, is called after every token request with its
+	// grant_type and the error code answered ("" when tokens were issued).
+	OnToken func(grantType, errCode string)
 }
 
 // Server is the authorization server. It is safe for concurrent use.

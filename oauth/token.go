@@ -30,6 +30,16 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := s.token(w, r)
+	if s.cfg.OnToken != nil {
+		code := ""
+		var oe *oauthError
+		if errors.As(err, &oe) {
+			code = oe.Code
+		} else if err != nil {
+			code = "server_error"
+		}
+		s.cfg.OnToken(r.PostForm.Get("grant_type"), code)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

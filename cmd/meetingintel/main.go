@@ -53,6 +53,8 @@ Usage:
   meetingintel grants list --email E                       OAuth connections (apps)
   meetingintel grants revoke ID
   meetingintel mcp --email E                               MCP over stdio
+  meetingintel import-legacy --email E PATH...             the old system's JSON or CSV data
+  meetingintel healthcheck [--url URL]                     exit 0 when /healthz answers 200
   meetingintel migrate
 
 Every command takes --db PATH (SQLite, default ./data/meetingintel.db) or
@@ -160,6 +162,10 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdSearch(ctx, rest, e)
 	case "mcp":
 		return cmdMCP(ctx, rest, e)
+	case "import-legacy":
+		return cmdImportLegacy(ctx, rest, e)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, rest, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

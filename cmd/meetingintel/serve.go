@@ -15,6 +15,7 @@ import (
 	"github.com/meetingintel/meetingintel/demo"
 	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/meetingintel/meetingintel/mcpserver"
+	"github.com/meetingintel/meetingintel/metrics"
 	"github.com/meetingintel/meetingintel/oauth"
 )
 
@@ -68,10 +69,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
-	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log})
+	mx, err := metrics.FromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log, Middleware: mx.Middleware})
+	if mx != nil {
+		hs.Handle("GET /metrics", mx.Handler())
+	}
 	authn := &auth.Authenticator{Tokens: s, Logger: log}
 	if cfg.OAuthEnabled {
-		as, err := newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log)
+		as, err := newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log, mx.Token)
 		if err != nil {
 			return err
 		}
@@ -80,7 +88,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		authn.ChallengeParams = func(resource string) []string { return oauth.ChallengeParams(cfg.PublicURL, resource) }
 		go cleanupLoop(ctx, as, log)
 	}
-	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn})
+	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn, OnToolCall: mx.ToolCall})
 	mcp.Register(hs)
 	rest := api.New(api.Config{Store: s, Auth: authn, PublicURL: cfg.PublicURL, Logger: log})
 	rest.Register(hs)
@@ -99,7 +107,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 // newAuthorizationServer builds the OAuth authorization server on the
 // store, with the JWT secret from JWT_SECRET or, locally, the secret file
 // kept beside the SQLite database.
-func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger) (*oauth.Server, error) {
+func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger, onToken func(grantType, errCode string)) (*oauth.Server, error) {
 	ostore, ok := s.(meetingintel.OAuthStore)
 	if !ok {
 		return nil, fmt.Errorf("OAUTH_ENABLED: this database cannot store OAuth clients; set OAUTH_ENABLED=false")
@@ -108,7 +116,7 @@ func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg confi
 	if err != nil {
 		return nil, err
 	}
-	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log}
+	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken}
 	if cfg.Instance != "" {
 		oc.ClientAddr = forwardedFor
 	}

@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# deploy.sh: build the image in Azure Container Registry and deploy one
+# instance (team or prod) to Azure Container Apps.
+#
+#   ./deploy.sh team|prod [--dry-run] [--allow-prod-oauth] [--env-file FILE]
+#
+# Settings come from .env.deploy beside this script (git-ignored; see
+# .env.deploy.template). Secrets go to the app as Container Apps secrets
+# and reach the container as secretref env vars; this script never prints
+# one (every secret value is shown as ***). --dry-run prints every command
+# it would run and runs nothing, not even read-only lookups (their answers
+# are shown as <placeholders>).
+#
+# What it refuses, before running anything:
+#   - prod with OAuth on, unless --allow-prod-oauth is given as well as
+#     OAUTH_ENABLED_PROD=true (a setting in a file can be copied by mistake;
+#     the flag is a decision made now);
+#   - OAuth on without a JWT_SECRET of at least 32 bytes;
+#   - SQLite (DATABASE_URL empty or sqlite:) with more than one replica:
+#     replicas would each have their own database;
+#   - missing settings.
+#
+# Several replicas: /mcp is stateless, but a legacy SSE stream lives in one
+# replica and its POST /messages must reach the same one, so ingress session
+# affinity is set to sticky.
+set -euo pipefail
+
+readonly PORT=8080
+readonly CONTAINER_NAME=meetingintel
+readonly MIN_SECRET_LEN=32
+
+die() { echo "deploy.sh: $*" >&2; exit 1; }
+usage() {
+	echo "usage: deploy.sh team|prod [--dry-run] [--allow-prod-oauth] [--env-file FILE]" >&2
+	exit 2
+}
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+instance="" dry_run=false allow_prod_oauth=false env_file="$here/.env.deploy"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	team | prod) [ -z "$instance" ] || usage; instance="$1" ;;
+	--dry-run) dry_run=true ;;
+	--allow-prod-oauth) allow_prod_oauth=true ;;
+	--env-file) [ $# -ge 2 ] || usage; env_file="$2"; shift ;;
+	--env-file=*) env_file="${1#--env-file=}" ;;
+	-h | --help) usage ;;
+	*) echo "deploy.sh: unknown argument: $1" >&2; usage ;;
+	esac
+	shift
+done
+[ -n "$instance" ] || usage
+suffix="$(printf '%s' "$instance" | tr '[:lower:]' '[:upper:]')"
+
+# --- settings ---------------------------------------------------------------
+
+# load_env reads KEY=VALUE lines without evaluating them (a settings file
+# must not be able to run code): surrounding quotes are removed, and an
+# unquoted value ends at " #".
+load_env() {
+	local file="$1" line key val n=0
+	[ -f "$file" ] || die "no settings file $file (copy .env.deploy.template to .env.deploy and fill it in)"
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		line="${line%$'\r'}"
+		[[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+		[[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] ||
+			die "$file line $n: not KEY=VALUE"
+		key="${BASH_REMATCH[2]}" val="${BASH_REMATCH[3]}"
+		val="${val#"${val%%[![:space:]]*}"}"
+		if [[ "$val" =~ ^\"(.*)\"[[:space:]]*(#.*)?$ ]] || [[ "$val" =~ ^\'(.*)\'[[:space:]]*(#.*)?$ ]]; then
+			val="${BASH_REMATCH[1]}"
+		elif [[ "$val" == \#* ]]; then
+			val=""
+		else
+			val="${val%%[[:space:]]#*}"
+			val="${val%"${val##*[![:space:]]}"}"
+		fi
+		# The environment wins over the file, so CI can inject secrets.
+		if [ -z "${!key+set}" ]; then
+			printf -v "$key" '%s' "$val"
+		fi
+	done <"$file"
+}
+load_env "$env_file"
+
+# setting NAME: the per-instance value NAME_TEAM / NAME_PROD.
+setting() { local n="${1}_${suffix}"; printf '%s' "${!n:-}"; }
+require() { [ -n "${!1:-}" ] || die "$1 is required in $env_file"; }
+
+for v in AZ_RESOURCE_GROUP AZ_LOCATION AZ_ACR_NAME AZ_CONTAINERAPP_ENV; do require "$v"; done
+require "APP_NAME_$suffix"
+app="$(setting APP_NAME)"
+rg="$AZ_RESOURCE_GROUP"
+image_name="${IMAGE_NAME:-meetingintel}"
+cpu="${CONTAINER_CPU:-0.5}" memory="${CONTAINER_MEMORY:-1Gi}"
+
+jwt_secret="$(setting JWT_SECRET)"
+database_url="$(setting DATABASE_URL)"
+mcp_auth_tokens="$(setting MCP_AUTH_TOKENS)"
+metrics_token="$(setting METRICS_TOKEN)"
+admin_email="$(setting ADMIN_EMAIL)"
+log_level="$(setting LOG_LEVEL)"; log_level="${log_level:-info}"
+public_url="$(setting PUBLIC_URL)"
+min_replicas="$(setting MIN_REPLICAS)"; min_replicas="${min_replicas:-1}"
+max_replicas="$(setting MAX_REPLICAS)"; max_replicas="${max_replicas:-1}"
+
+# OAuth: on for team, off for prod unless set (DESIGN §3), and on prod only
+# with --allow-prod-oauth.
+oauth="$(setting OAUTH_ENABLED | tr '[:upper:]' '[:lower:]')"
+case "$oauth" in
+"") [ "$instance" = prod ] && oauth=false || oauth=true ;;
+true | 1 | yes | on) oauth=true ;;
+false | 0 | no | off) oauth=false ;;
+*) die "OAUTH_ENABLED_$suffix must be true or false, not '$oauth'" ;;
+esac
+if [ "$instance" = prod ] && [ "$oauth" = true ] && [ "$allow_prod_oauth" != true ]; then
+	die "refusing to deploy prod with OAuth on: OAUTH_ENABLED_PROD=true needs --allow-prod-oauth on the command line too"
+fi
+if [ "$allow_prod_oauth" = true ] && ! { [ "$instance" = prod ] && [ "$oauth" = true ]; }; then
+	die "--allow-prod-oauth is only for prod with OAUTH_ENABLED_PROD=true"
+fi
+if [ "$oauth" = true ]; then
+	[ -n "$jwt_secret" ] || die "JWT_SECRET_$suffix is required when OAuth is on (at least $MIN_SECRET_LEN bytes: openssl rand -base64 48)"
+	[ "$(printf '%s' "$jwt_secret" | wc -c)" -ge "$MIN_SECRET_LEN" ] ||
+		die "JWT_SECRET_$suffix is too weak: at least $MIN_SECRET_LEN bytes (openssl rand -base64 48)"
+fi
+if [ -n "$metrics_token" ] && [ "${#metrics_token}" -lt 16 ]; then
+	die "METRICS_TOKEN_$suffix must be at least 16 characters (openssl rand -hex 24)"
+fi
+
+[[ "$min_replicas" =~ ^[0-9]+$ && "$max_replicas" =~ ^[0-9]+$ ]] || die "MIN_REPLICAS_$suffix and MAX_REPLICAS_$suffix must be whole numbers"
+{ [ "$max_replicas" -ge 1 ] && [ "$min_replicas" -le "$max_replicas" ]; } ||
+	die "replicas: need 1 <= MAX_REPLICAS_$suffix and MIN_REPLICAS_$suffix <= MAX_REPLICAS_$suffix"
+case "$database_url" in
+postgres://* | postgresql://*) store=postgres ;;
+"" | sqlite:*) store=sqlite ;;
+*) die "DATABASE_URL_$suffix must be postgres://... or sqlite:PATH (or empty for SQLite in the replica)" ;;
+esac
+if [ "$store" = sqlite ] && [ "$max_replicas" -gt 1 ]; then
+	die "refusing SQLite with MAX_REPLICAS_$suffix=$max_replicas: each replica would have its own database; set DATABASE_URL_$suffix to PostgreSQL or MAX_REPLICAS_$suffix=1"
+fi
+case "$log_level" in debug | info | warn | warning | error) ;; *) die "LOG_LEVEL_$suffix must be debug, info, warn or error" ;; esac
+if [ -n "$admin_email" ] && ! [[ "$admin_email" =~ ^[^[:space:]\"\\@]+@[^[:space:]\"\\@]+$ ]]; then
+	die "ADMIN_EMAIL_$suffix is not an email address"
+fi
+if [ -n "$public_url" ] && ! [[ "$public_url" =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?$ ]]; then
+	die "PUBLIC_URL_$suffix must be https://host (no path), not '$public_url'"
+fi
+[[ "$cpu" =~ ^[0-9.]+$ && "$memory" =~ ^[0-9.]+Gi$ ]] || die "CONTAINER_CPU / CONTAINER_MEMORY look wrong ('$cpu', '$memory')"
+
+# --- image tag ----------------------------------------------------------------
+
+# The tag is the commit, so a revision names the code it runs; a build of
+# uncommitted changes gets a unique -dirty tag so it never reuses one.
+tag="${IMAGE_TAG:-}"
+if [ -z "$tag" ]; then
+	tag="$(git -C "$here" rev-parse --short=12 HEAD 2>/dev/null)" || die "not a git checkout: set IMAGE_TAG"
+	if [ -n "$(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		tag="$tag-dirty-$(date -u +%Y%m%d%H%M%S)"
+	fi
+fi
+[[ "$tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "IMAGE_TAG '$tag' is not a valid image tag"
+registry="$AZ_ACR_NAME.azurecr.io"
+image="$registry/$image_name:$tag"
+
+# --- running commands, secrets masked --------------------------------------------
+
+secrets_to_mask=()
+for s in "$jwt_secret" "$database_url" "$mcp_auth_tokens" "$metrics_token"; do
+	if [ -n "$s" ]; then secrets_to_mask+=("$s"); fi
+done
+# The password inside a database URL is masked on its own too, in case a
+# URL is ever shown in a form other than the whole.
+if [[ "$database_url" =~ ^[a-z]+://[^:/@]*:([^@]+)@ ]]; then
+	secrets_to_mask+=("${BASH_REMATCH[1]}")
+fi
+
+mask() {
+	local s="$1" x
+	for x in "${secrets_to_mask[@]+"${secrets_to_mask[@]}"}"; do
+		s="${s//"$x"/***}"
+	done
+	printf '%s' "$s"
+}
+
+# show prints a command the way a shell would take it, secrets masked.
+show() {
+	local out="+" a
+	for a in "$@"; do
+		a="$(mask "$a")"
+		if [[ "$a" =~ ^[A-Za-z0-9_./:=@,+*%-]+$ ]]; then
+			out+=" $a"
+		else
+			out+=" '${a//\'/\'\\\'\'}'"
+		fi
+	done
+	printf '%s\n' "$out"
+}
+
+# run prints a command and, unless --dry-run, runs it.
+run() {
+	show "$@"
+	if [ "$dry_run" = false ]; then
+		"$@"
+	fi
+}
+
+# lookup runs a read-only query and prints its answer; --dry-run prints
+# the command and answers the placeholder instead.
+lookup() {
+	local placeholder="$1"
+	shift
+	if [ "$dry_run" = true ]; then
+		show "$@" >&2
+		printf '%s' "$placeholder"
+		return
+	fi
+	"$@"
+}
+
+step() { printf '\n== %s\n' "$*"; }
+
+# --- the deployment --------------------------------------------------------------
+
+note=""
+if [ "$dry_run" = true ]; then note=" (dry run: nothing is run)"; fi
+echo "Deploying $instance: app $app in $rg, image $image, $store database, OAuth $oauth, replicas $min_replicas..$max_replicas$note"
+if [ "$store" = sqlite ]; then
+	echo "warning: SQLite lives in the replica's own disk and is lost when the replica is replaced; use PostgreSQL (DATABASE_URL_$suffix) for anything kept." >&2
+fi
+
+if [ -n "${AZ_SUBSCRIPTION:-}" ]; then
+	step "subscription"
+	run az account set --subscription "$AZ_SUBSCRIPTION"
+fi
+
+step "build the image in $AZ_ACR_NAME"
+run az acr build --registry "$AZ_ACR_NAME" --resource-group "$rg" --image "$image_name:$tag" \
+	--build-arg "VERSION=$tag" --file "$here/Dockerfile" "$here"
+
+step "find the app"
+exists="$(lookup "<exists?>" az containerapp list --resource-group "$rg" --query "[?name=='$app'].name" --output tsv)"
+if [ "$dry_run" = true ]; then
+	echo "(dry run: if the app does not exist yet, create runs instead of secret set; both are shown)"
+fi
+
+# Secrets: name=value pairs for the app, and the env vars that refer to them.
+secret_args=() secret_env=()
+add_secret() {
+	local name="$1" env="$2" value="$3"
+	[ -n "$value" ] || return 0
+	secret_args+=("$name=$value")
+	secret_env+=("$env:$name")
+}
+add_secret jwt-secret JWT_SECRET "$jwt_secret"
+add_secret database-url DATABASE_URL "$database_url"
+add_secret mcp-auth-tokens MCP_AUTH_TOKENS "$mcp_auth_tokens"
+add_secret metrics-token METRICS_TOKEN "$metrics_token"
+
+if [ -z "$public_url" ]; then
+	if [ "$exists" = "$app" ]; then
+		fqdn="$(lookup "<fqdn of $app>" az containerapp show --resource-group "$rg" --name "$app" \
+			--query properties.configuration.ingress.fqdn --output tsv)"
+	else
+		# A new app's FQDN is its name under the environment's domain, known
+		# before it exists, so the first revision starts with its PUBLIC_URL.
+		domain="$(lookup "<default domain of $AZ_CONTAINERAPP_ENV>" az containerapp env show --resource-group "$rg" \
+			--name "$AZ_CONTAINERAPP_ENV" --query properties.defaultDomain --output tsv)"
+		fqdn="$app.$domain"
+	fi
+	[ -n "$fqdn" ] || die "could not find the FQDN of $app (is its ingress enabled?)"
+	public_url="https://$fqdn"
+fi
+
+# Plain env vars, and secret references (never values) for the rest.
+env_vars=("INSTANCE=$instance" "PUBLIC_URL=$public_url" "ADDR=0.0.0.0:$PORT" "OAUTH_ENABLED=$oauth" "LOG_LEVEL=$log_level")
+if [ -n "$admin_email" ]; then env_vars+=("ADMIN_EMAIL=$admin_email"); fi
+# With no DATABASE_URL secret the image's default applies: SQLite in /data.
+
+if [ "$exists" != "$app" ] || [ "$dry_run" = true ]; then
+	step "create the app (first deployment)"
+	create_env=("${env_vars[@]}")
+	for e in "${secret_env[@]+"${secret_env[@]}"}"; do create_env+=("${e%%:*}=secretref:${e#*:}"); done
+	create=(az containerapp create --resource-group "$rg" --name "$app" --environment "$AZ_CONTAINERAPP_ENV"
+		--image "$image" --container-name "$CONTAINER_NAME" --registry-server "$registry" --registry-identity system
+		--ingress external --target-port "$PORT" --transport auto --revisions-mode single
+		--min-replicas "$min_replicas" --max-replicas "$max_replicas" --cpu "$cpu" --memory "$memory"
+		--env-vars "${create_env[@]}")
+	if [ ${#secret_args[@]} -gt 0 ]; then
+		create+=(--secrets "${secret_args[@]}")
+	fi
+	run "${create[@]}" --output none
+fi
+if { [ "$exists" = "$app" ] || [ "$dry_run" = true ]; } && [ ${#secret_args[@]} -gt 0 ]; then
+	step "update the secrets (existing app)"
+	run az containerapp secret set --resource-group "$rg" --name "$app" --secrets "${secret_args[@]}" --output none
+fi
+
+# The template (image, env, probes, scale) goes in as YAML, the only way the
+# CLI sets health probes. It holds secret names, never secret values.
+yaml_env=""
+for kv in "${env_vars[@]}"; do
+	yaml_env+="          - name: ${kv%%=*}
+            value: \"${kv#*=}\"
+"
+done
+for e in "${secret_env[@]+"${secret_env[@]}"}"; do
+	yaml_env+="          - name: ${e%%:*}
+            secretRef: ${e#*:}
+"
+done
+template="properties:
+  template:
+    terminationGracePeriodSeconds: 30
+    containers:
+      - name: $CONTAINER_NAME
+        image: $image
+        resources:
+          cpu: $cpu
+          memory: $memory
+        env:
+${yaml_env}        probes:
+          - type: Startup
+            httpGet:
+              path: /healthz
+              port: $PORT
+            periodSeconds: 2
+            failureThreshold: 30
+          - type: Liveness
+            httpGet:
+              path: /healthz
+              port: $PORT
+            periodSeconds: 10
+            timeoutSeconds: 3
+            failureThreshold: 3
+          - type: Readiness
+            httpGet:
+              path: /readyz
+              port: $PORT
+            periodSeconds: 5
+            timeoutSeconds: 3
+            failureThreshold: 3
+    scale:
+      minReplicas: $min_replicas
+      maxReplicas: $max_replicas
+"
+step "update the template: image, env, health probes, replicas"
+if [ "$dry_run" = true ]; then
+	yaml_file="<template.yaml>"
+else
+	yaml_file="$(mktemp "${TMPDIR:-/tmp}/meetingintel-deploy.XXXXXX")"
+	trap 'rm -f "$yaml_file"' EXIT
+	printf '%s' "$template" >"$yaml_file"
+fi
+echo "$yaml_file:"
+mask "$template" | sed 's/^/    /'
+run az containerapp update --resource-group "$rg" --name "$app" --yaml "$yaml_file" --output none
+
+step "ingress: external on 443 -> $PORT, sticky sessions (SSE streams live in one replica)"
+run az containerapp ingress enable --resource-group "$rg" --name "$app" --type external --target-port "$PORT" --transport auto --output none
+run az containerapp ingress sticky-sessions set --resource-group "$rg" --name "$app" --affinity sticky --output none
+
+step "check"
+fqdn_now="$(lookup "${public_url#https://}" az containerapp show --resource-group "$rg" --name "$app" \
+	--query properties.configuration.ingress.fqdn --output tsv)"
+if [ -z "$(setting PUBLIC_URL)" ] && [ "https://$fqdn_now" != "$public_url" ]; then
+	die "the app's FQDN is $fqdn_now but PUBLIC_URL was set to $public_url; run deploy.sh again to correct it"
+fi
+if [ "$dry_run" = true ]; then
+	echo "Dry run: nothing was run. A real run deploys $instance at $public_url (image tag $tag)."
+	exit 0
+fi
+echo "Deployed $instance at $public_url (image tag $tag)."
+echo "Health: $public_url/healthz  readiness: $public_url/readyz  MCP: $public_url/mcp"
