@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/meetingintel
 
-.PHONY: run build test test-go test-node bench fuzz lint clean
+.PHONY: run build test bench fuzz lint clean screenshots
 
 run: ## run the server on the embedded SQLite database with demo data
 	$(GO) run ./cmd/meetingintel serve --demo
@@ -18,16 +18,20 @@ e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	touch e2e/node_modules
 
-bench: build ## benchmarks; writes docs/benchmarks.md and docs/benchmarks-mcp.md (about 10 minutes)
+bench: build ## benchmarks; writes docs/benchmarks.md, docs/benchmarks-mcp.md and docs/benchmarks-web.md (about 12 minutes)
 	$(GO) test -run '^$$' -bench . -benchmem ./transcript/ ./sqlite/ ./auth/ ./oauth/
 	$(GO) run ./cmd/mibench -dir bench-out -out docs/benchmarks.md
 	$(GO) run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin $(BIN) -out docs/benchmarks-mcp.md
+	$(GO) run ./cmd/webbench -corpus bench-out/corpus-10000-300.db -out docs/benchmarks-web.md
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each
 	for f in $$($(GO) test -list '^Fuzz' ./transcript/ | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./transcript/ || exit 1; \
 	done
+
+screenshots: ## the browser tests, saving every page at desktop and phone widths into docs/screenshots
+	MI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -run TestBrowser -count=1 ./web/
 
 lint:
 	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)

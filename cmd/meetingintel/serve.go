@@ -17,6 +17,7 @@ import (
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/meetingintel/meetingintel/metrics"
 	"github.com/meetingintel/meetingintel/oauth"
+	"github.com/meetingintel/meetingintel/web"
 )
 
 // DefaultAdminEmail is the admin created on a new local database.
@@ -77,20 +78,36 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if mx != nil {
 		hs.Handle("GET /metrics", mx.Handler())
 	}
-	authn := &auth.Authenticator{Tokens: s, Logger: log}
+	sessions, ok := s.(meetingintel.SessionStore)
+	if !ok {
+		return errors.New("this database cannot store web sessions")
+	}
+	var grants meetingintel.OAuthStore // the web UI's connected-apps page
 	if cfg.OAuthEnabled {
-		as, err := newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log, mx.Token)
+		grants, _ = s.(meetingintel.OAuthStore)
+	}
+	ui, err := web.New(web.Config{Store: s, Sessions: sessions, OAuth: grants, PublicURL: cfg.PublicURL,
+		Logger: log, Version: Version, OAuthEnabled: cfg.OAuthEnabled})
+	if err != nil {
+		return err
+	}
+	ui.Register(hs)
+
+	authn := &auth.Authenticator{Tokens: s, Logger: log}
+	var as *oauth.Server
+	if cfg.OAuthEnabled {
+		as, err = newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log, mx.Token, ui.SessionUser)
 		if err != nil {
 			return err
 		}
 		as.Register(hs)
 		authn.OAuth = oauthVerifier(as, s)
 		authn.ChallengeParams = func(resource string) []string { return oauth.ChallengeParams(cfg.PublicURL, resource) }
-		go cleanupLoop(ctx, as, log)
 	}
+	go cleanupLoop(ctx, as, ui, log)
 	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn, OnToolCall: mx.ToolCall})
 	mcp.Register(hs)
-	rest := api.New(api.Config{Store: s, Auth: authn, PublicURL: cfg.PublicURL, Logger: log})
+	rest := api.New(api.Config{Store: s, Auth: authn, Session: ui.APISession, PublicURL: cfg.PublicURL, Logger: log})
 	rest.Register(hs)
 	if err := hs.Listen(); err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -107,7 +124,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 // newAuthorizationServer builds the OAuth authorization server on the
 // store, with the JWT secret from JWT_SECRET or, locally, the secret file
 // kept beside the SQLite database.
-func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger, onToken func(grantType, errCode string)) (*oauth.Server, error) {
+func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger,
+	onToken func(grantType, errCode string), sessionUser func(*http.Request) (*meetingintel.User, string)) (*oauth.Server, error) {
 	ostore, ok := s.(meetingintel.OAuthStore)
 	if !ok {
 		return nil, fmt.Errorf("OAUTH_ENABLED: this database cannot store OAuth clients; set OAUTH_ENABLED=false")
@@ -116,7 +134,8 @@ func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg confi
 	if err != nil {
 		return nil, err
 	}
-	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken}
+	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken,
+		SessionUser: sessionUser} // a signed-in web user goes straight to consent
 	if cfg.Instance != "" {
 		oc.ClientAddr = forwardedFor
 	}
@@ -159,15 +178,23 @@ func oauthVerifier(as *oauth.Server, users meetingintel.UserService) auth.TokenV
 	}
 }
 
-// cleanupLoop removes expired codes, tokens and grants every hour.
-func cleanupLoop(ctx context.Context, as *oauth.Server, log *slog.Logger) {
+// cleanupLoop removes expired OAuth codes, tokens and grants (as is nil
+// with OAuth off) and expired web sessions, every hour.
+func cleanupLoop(ctx context.Context, as *oauth.Server, ui *web.Server, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := as.Cleanup(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("OAuth cleanup failed", "err", err)
+		if as != nil {
+			if n, err := as.Cleanup(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("OAuth cleanup failed", "err", err)
+			} else if n > 0 {
+				log.Info("OAuth cleanup", "removed", n)
+			}
+		}
+		if n, err := ui.Cleanup(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("session cleanup failed", "err", err)
 		} else if n > 0 {
-			log.Info("OAuth cleanup", "removed", n)
+			log.Info("session cleanup", "removed", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -248,6 +275,7 @@ A new database: created admin %[2]s. Their token (shown only this once):
 
     %[3]s
 
+Web UI (sign in with the token):         %[1]s/
 Connect an MCP client (Streamable HTTP):  %[1]s/mcp   with header  Authorization: Bearer <token>
 Copilot Studio (token in the path):       %[1]s/mcp/<token>
 Claude (legacy SSE):                      %[1]s/sse?token=<token>
