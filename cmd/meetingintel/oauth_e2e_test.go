@@ -609,7 +609,10 @@ func TestTheGoSDKClientConnectsWithOAuthRefreshesAndIsCutOffByRevocation(t *test
 		t.Errorf("consent pages opened: %d, want 1", fetches.Load())
 	}
 	au, _ := url.Parse(authURLSeen)
-	if q := au.Query(); q.Get("resource") != base+"/mcp" || q.Get("code_challenge_method") != "S256" || q.Get("scope") != "meetings:read meetings:write" {
+	// The client may list the scopes in any order (scope is a set, RFC 6749 §3.3).
+	scopes := strings.Fields(au.Query().Get("scope"))
+	slices.Sort(scopes)
+	if q := au.Query(); q.Get("resource") != base+"/mcp" || q.Get("code_challenge_method") != "S256" || !slices.Equal(scopes, []string{"meetings:read", "meetings:write"}) {
 		t.Errorf("authorization URL %s: want resource %s/mcp, S256 and both scopes from the challenge", authURLSeen, base)
 	}
 
