@@ -15,15 +15,18 @@ package mcpserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/auth"
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -140,30 +143,57 @@ func errInsufficientScope(tool string) error {
 	return fmt.Errorf("insufficient_scope: %s changes data and needs the %s scope, which this connection was not granted. Reconnect and allow write access.", tool, auth.ScopeWrite)
 }
 
-// addTool registers a typed tool whose handler runs as the principal's
-// user. It turns every failure into a tool error (isError) with a message
-// for the user, never a protocol error, and survives a panicking handler.
+// addTool registers a typed tool. Its input and output schemas are derived
+// from In and Out (so they cannot drift from the code), input is checked
+// against its schema, and the tool runs as the request's principal with
+// write tools gated on meetings:write.
+//
+// It registers a raw handler rather than mcp.AddTool's typed one for one
+// reason: the typed handler re-validates every result against the output
+// schema, which for a page of meetings (~20 KB) costs more than the
+// database query. Our results are Go values of type Out, marshalled by
+// encoding/json, so they match the schema derived from Out by construction;
+// the check is proved once per tool by the schema tests, not per call.
 func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in In) (*mcp.CallToolResult, Out, error)) {
 	isWrite := t.Annotations == nil || !t.Annotations.ReadOnlyHint
 	if isWrite {
 		s.writeTools[t.Name] = true
 	}
-	mcp.AddTool(s.mcp, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (res *mcp.CallToolResult, out Out, err error) {
-		var zero Out
+	tool := *t
+	inSchema, err := jsonschema.ForType(elemType[In](), &jsonschema.ForOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
+	}
+	inResolved, err := inSchema.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
+	}
+	outType := elemType[Out]()
+	outSchema, err := jsonschema.ForType(outType, &jsonschema.ForOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
+	}
+	tool.InputSchema, tool.OutputSchema = inSchema, outSchema
+
+	s.mcp.AddTool(&tool, func(ctx context.Context, req *mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
 		p := auth.FromContext(ctx)
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.Error("tool panicked", "tool", t.Name, "panic", v, "stack", string(debug.Stack()))
-				res, out, err = nil, zero, errors.New("Internal error.")
+				res, err = toolError(errors.New("Internal error.")), nil
 			}
 		}()
 		if p == nil || p.User == nil {
-			return nil, zero, errors.New("Not authenticated.")
+			return toolError(errors.New("Not authenticated.")), nil
 		}
 		if isWrite && !p.HasScope(auth.ScopeWrite) {
-			return nil, zero, errInsufficientScope(t.Name)
+			return toolError(errInsufficientScope(t.Name)), nil
 		}
-		res, out, err = h(meetingintel.NewContextWithUser(ctx, p.User), in)
+		in, err := decodeInput[In](req.Params.Arguments, inResolved)
+		if err != nil {
+			return toolError(err), nil
+		}
+		res, out, err := h(meetingintel.NewContextWithUser(ctx, p.User), in)
 		if s.onToolCall != nil {
 			outcome := "ok"
 			if err != nil || (res != nil && res.IsError) {
@@ -175,8 +205,73 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 			if meetingintel.ErrorCode(err) == meetingintel.EINTERNAL {
 				s.log.Error("tool failed", "tool", t.Name, "user", p.User.Email, "err", err)
 			}
-			return nil, zero, errors.New(meetingintel.ErrorMessage(err))
+			return toolError(errors.New(meetingintel.ErrorMessage(err))), nil
 		}
-		return res, out, nil
+		if res == nil {
+			res = &mcp.CallToolResult{}
+		}
+		if res.IsError {
+			return res, nil
+		}
+		var outVal any = out
+		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.IsNil() {
+			outVal = reflect.Zero(outType).Interface() // an object, never null
+		}
+		b, err := json.Marshal(outVal)
+		if err != nil {
+			s.log.Error("tool result does not marshal", "tool", t.Name, "err", err)
+			return toolError(errors.New("Internal error.")), nil
+		}
+		res.StructuredContent = json.RawMessage(b)
+		if res.Content == nil {
+			// The spec's fallback for clients that read only content.
+			res.Content = []mcp.Content{&mcp.TextContent{Text: string(b)}}
+		}
+		return res, nil
 	})
+}
+
+// decodeInput checks a tool call's arguments against the input schema
+// (after applying its defaults) and decodes them into In, as the go-sdk's
+// typed handlers do, with the same error wording.
+func decodeInput[In any](args json.RawMessage, resolved *jsonschema.Resolved) (In, error) {
+	var in In
+	v := map[string]any{}
+	if len(args) > 0 && string(args) != "null" {
+		if err := json.Unmarshal(args, &v); err != nil {
+			return in, fmt.Errorf("validating \"arguments\": unmarshaling arguments: %v", err)
+		}
+	}
+	var anyV any = v
+	if err := resolved.ApplyDefaults(&anyV); err != nil {
+		return in, fmt.Errorf("validating \"arguments\": applying schema defaults: %v", err)
+	}
+	if err := resolved.Validate(&anyV); err != nil {
+		return in, fmt.Errorf("validating \"arguments\": %v", err)
+	}
+	b, err := json.Marshal(anyV)
+	if err != nil {
+		return in, err
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return in, fmt.Errorf("validating \"arguments\": %v", err)
+	}
+	return in, nil
+}
+
+// elemType is T, or what T points to: a schema describes the value, and a
+// result is never null.
+func elemType[T any]() reflect.Type {
+	rt := reflect.TypeFor[T]()
+	if rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	return rt
+}
+
+// toolError is a tool result that reports err to the caller (isError).
+func toolError(err error) *mcp.CallToolResult {
+	var res mcp.CallToolResult
+	res.SetError(err)
+	return &res
 }
