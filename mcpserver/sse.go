@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
@@ -40,9 +41,10 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	// rand.Text has 130 bits; the id is the capability of ?token= sessions.
 	id := rand.Text()
+	lw := &lockedWriter{ResponseWriter: w}
 	t := &mcp.SSEServerTransport{
 		Endpoint:            s.basePath() + "/messages?session_id=" + id,
-		Response:            w,
+		Response:            lw,
 		MaxRequestBodyBytes: MaxBodyBytes,
 	}
 	// The stream outlives the server's ReadTimeout; without this the
@@ -72,6 +74,11 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	done := make(chan struct{})
 	go func() { _ = ss.Wait(); close(done) }()
+	kaDone := make(chan struct{})
+	go func() { keepAlive(ctx, lw, SSEKeepAlive); close(kaDone) }()
+	// The keep-alive writer must be gone before the handler returns: the
+	// response is not ours to touch after that.
+	defer func() { cancel(); <-kaDone }()
 	select {
 	case <-ctx.Done():
 	case <-done:
@@ -146,4 +153,55 @@ func (s *Server) basePath() string {
 		return ""
 	}
 	return strings.TrimRight(u.Path, "/")
+}
+
+// SSEKeepAlive is how often an idle SSE stream gets a comment line, so
+// proxies and load balancers (Azure Container Apps' ingress among them)
+// do not close it as idle. Clients ignore comments.
+var SSEKeepAlive = 25 * time.Second
+
+// keepAlive writes an SSE comment every interval until ctx ends.
+func keepAlive(ctx context.Context, w *lockedWriter, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := w.comment("keepalive"); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// lockedWriter serialises writes to an SSE stream, so a keep-alive comment
+// never lands inside an event the transport is writing (it writes each
+// event with one Write, then flushes).
+type lockedWriter struct {
+	http.ResponseWriter
+	mu sync.Mutex
+}
+
+func (w *lockedWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush flushes under the same lock (http.ResponseController finds it).
+func (w *lockedWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *lockedWriter) comment(text string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, err := w.ResponseWriter.Write([]byte(": " + text + "\n\n")); err != nil {
+		return err
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
