@@ -46,12 +46,12 @@ func requestBodies(tool string) [][]byte {
 // limit.
 const pageSize = 20
 
-// setHeaders sets the headers of every request, to every server: the PAT
-// (ignored by the servers without auth), and what the MCP Streamable HTTP
-// transport asks of a client.
-func setHeaders(req *http.Request, pat string) {
-	if pat != "" {
-		req.Header.Set("Authorization", "Bearer "+pat)
+// setHeaders sets the headers of every request, to every server: the
+// bearer token, a PAT or an OAuth access token (ignored by the servers
+// without auth), and what the MCP Streamable HTTP transport asks of a client.
+func setHeaders(req *http.Request, token string) {
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
@@ -59,7 +59,6 @@ func setHeaders(req *http.Request, pat string) {
 }
 
 type client struct {
-	pat    string
 	shapes map[string]map[string]shape // server key, tool
 }
 
@@ -69,13 +68,14 @@ type shape struct {
 	avgBytes           int
 }
 
-func newClient(pat string) *client {
-	return &client{pat: pat, shapes: map[string]map[string]shape{}}
+func newClient() *client {
+	return &client{shapes: map[string]map[string]shape{}}
 }
 
 // checkShapes sends every request body once and checks that the answer is
 // a successful tool result with a full page, recording its size: the
-// comparison is only fair when every server returns the same amount.
+// comparison is only fair when every server returns the same amount. Every
+// replica of a row is checked.
 func (c *client) checkShapes(ctx context.Context, s *server) error {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	c.shapes[s.key] = map[string]shape{}
@@ -83,9 +83,9 @@ func (c *client) checkShapes(ctx context.Context, s *server) error {
 		sh := shape{minItems: math.MaxInt}
 		total := 0
 		bodies := requestBodies(tool)
-		for _, body := range bodies {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
-			setHeaders(req, c.pat)
+		for i, body := range bodies {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint(i), bytes.NewReader(body))
+			setHeaders(req, s.token)
 			resp, err := hc.Do(req)
 			if err != nil {
 				return err
@@ -148,14 +148,13 @@ func (c *cell) pct(p float64) time.Duration {
 	return c.lat[max(0, min(i, len(c.lat)-1))]
 }
 
-// runAll measures every cell: per tool and number of clients, each round
-// runs every server in turn (reversed every second round, so neither drift nor
-// a neighbour's leftovers favour one server).
-func (c *client) runAll(ctx context.Context, o options, servers []*server) (map[cellKey]*cell, error) {
-	out := map[cellKey]*cell{}
+// runAll measures every cell into out: per tool and number of clients, each
+// round runs every server in turn (reversed every second round, so neither
+// drift nor a neighbour's leftovers favour one server).
+func (c *client) runAll(ctx context.Context, o options, servers []*server, clients []int, out map[cellKey]*cell) error {
 	for _, tool := range tools {
 		bodies := requestBodies(tool)
-		for _, n := range o.clients {
+		for _, n := range clients {
 			for r := 0; r < o.rounds; r++ {
 				order := slices.Clone(servers)
 				if r%2 == 1 {
@@ -170,7 +169,7 @@ func (c *client) runAll(ctx context.Context, o options, servers []*server) (map[
 						out[k] = &cell{}
 					}
 					if err := c.runCell(ctx, out[k], s, bodies, n, o.warmup, o.duration); err != nil {
-						return nil, err
+						return err
 					}
 					fmt.Fprintf(os.Stderr, "%-16s %d clients round %d  %-44s %8.0f req/s\n", tool, n, r+1, s.name, out[k].rps())
 				}
@@ -180,12 +179,13 @@ func (c *client) runAll(ctx context.Context, o options, servers []*server) (map[
 	for _, cl := range out {
 		slices.Sort(cl.lat)
 	}
-	return out, nil
+	return nil
 }
 
 // runCell drives s with n clients for warm-up plus d and adds the requests
 // that started after the warm-up and ended within d to into. Each client
-// has its own keep-alive connection, fresh for the cell.
+// has its own keep-alive connection, fresh for the cell; with replicas,
+// client i talks to replica i mod their number.
 func (c *client) runCell(ctx context.Context, into *cell, s *server, bodies [][]byte, n int, warm, d time.Duration) error {
 	tr := &http.Transport{
 		Proxy:               nil,
@@ -211,12 +211,13 @@ func (c *client) runCell(ctx context.Context, into *cell, s *server, bodies [][]
 			var size int64
 			errs, firstErr := 0, ""
 			var buf bytes.Buffer
+			url := s.endpoint(w)
 			for k := w; ctx.Err() == nil; k += n {
 				t0 := time.Now()
 				if !t0.Before(end) {
 					break
 				}
-				err := c.call(ctx, hc, s.url, bodies[k%len(bodies)], &buf)
+				err := c.call(ctx, hc, url, s.token, bodies[k%len(bodies)], &buf)
 				t1 := time.Now()
 				if err != nil {
 					if errs == 0 {
@@ -256,12 +257,12 @@ var (
 
 // call sends one request and reads the whole answer into buf. A non-200
 // status, a JSON-RPC error or a tool error is an error.
-func (c *client) call(ctx context.Context, hc *http.Client, url string, body []byte, buf *bytes.Buffer) error {
+func (c *client) call(ctx context.Context, hc *http.Client, url, token string, body []byte, buf *bytes.Buffer) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
-	setHeaders(req, c.pat)
+	setHeaders(req, token)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err

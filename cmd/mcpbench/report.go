@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,7 +19,29 @@ type report struct {
 	meetings          int
 	tsSDK             string
 	servers           []*server
+	replicas          []*server
 	results           map[cellKey]*cell
+	authBench         []goBench // part oauth: the Go authentication benchmarks
+	authBenchErr      string
+	fill              *filled // parts postgres and replicas: what went into PostgreSQL
+}
+
+// serverName names a row by its key.
+func (r *report) serverName(key string) string {
+	for _, s := range append(slices.Clone(r.servers), r.replicas...) {
+		if s.key == key {
+			return s.name
+		}
+	}
+	return key
+}
+
+// measured returns the cell of a row if it has latencies.
+func (r *report) measured(tool string, clients int, key string) *cell {
+	if c := r.results[cellKey{tool, clients, key}]; c != nil && len(c.lat) > 0 {
+		return c
+	}
+	return nil
 }
 
 func msString(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
@@ -26,32 +49,16 @@ func msString(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.
 func (r *report) write(out string) error {
 	var b strings.Builder
 	o := r.opts
-	fmt.Fprintf(&b, "# MCP tools/call: meetingintel against bare servers and the TypeScript SDK\n\n")
+	fmt.Fprintf(&b, "# MCP tools/call: meetingintel against bare servers and the TypeScript SDK, with OAuth, PostgreSQL and replicas\n\n")
 	fmt.Fprintf(&b, "Written by `go run ./cmd/mcpbench` on %s, from %s to %s UTC.\n",
 		r.started.Format("2006-01-02"), r.started.Format("15:04"), r.finished.Format("15:04"))
 	fmt.Fprintf(&b, "**Absolute numbers are noisy** (a small shared machine; the load generator runs on the same cores as the servers): "+
 		"compare the ratios inside this one run, not figures across runs or machines.\n\n")
 
-	ours, gosdk, ts := "ours", "gosdk", "ts"
-	fmt.Fprintf(&b, "## Verdict\n\nTargets (issue 3): meetingintel's latency within 1.5× of the bare go-sdk server's, and ahead of the TypeScript peer.\n\n")
-	fmt.Fprintf(&b, "| tool | clients | p50 ÷ bare go-sdk | within 1.5× | req/s ÷ TypeScript | ahead of TypeScript |\n|---|---|---|---|---|---|\n")
-	for _, tool := range tools {
-		for _, n := range o.clients {
-			c, g, t := r.results[cellKey{tool, n, ours}], r.results[cellKey{tool, n, gosdk}], r.results[cellKey{tool, n, ts}]
-			if c == nil || g == nil || len(c.lat) == 0 || len(g.lat) == 0 {
-				continue
-			}
-			ratio := float64(c.pct(.5)) / float64(g.pct(.5))
-			tsRatio, ahead := "not run", "not run"
-			if t != nil && len(t.lat) > 0 {
-				tsRatio = fmt.Sprintf("%.2f", c.rps()/t.rps())
-				ahead = yesNo(c.rps() > t.rps() && c.pct(.5) < t.pct(.5))
-			}
-			fmt.Fprintf(&b, "| %s | %d | %.2f | %s | %s | %s |\n", tool, n, ratio, yesNo(ratio <= 1.5), tsRatio, ahead)
-		}
+	ours, gosdk := "ours", "gosdk"
+	if o.parts["sqlite"] {
+		r.writeVerdict(&b)
 	}
-	fmt.Fprintf(&b, "\n\"Ahead\" means more requests per second and a lower median latency.\n\n")
-
 	fmt.Fprintf(&b, "## Results\n\n")
 	fmt.Fprintf(&b, "| server | tool | clients | requests/s | p50 | p95 | p99 | response bytes | p50 ratio to bare go-sdk | req/s ratio to bare go-sdk |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
@@ -86,7 +93,7 @@ func (r *report) write(out string) error {
 	var errs []string
 	for k, c := range r.results {
 		if c.errs > 0 {
-			errs = append(errs, fmt.Sprintf("%s %s %d clients: %d failed requests (first: %s)", nameOf[k.server], k.tool, k.clients, c.errs, c.firstErr))
+			errs = append(errs, fmt.Sprintf("%s %s %d clients: %d failed requests (first: %s)", r.serverName(k.server), k.tool, k.clients, c.errs, c.firstErr))
 		}
 	}
 	if len(errs) > 0 {
@@ -97,32 +104,43 @@ func (r *report) write(out string) error {
 	} else {
 		fmt.Fprintf(&b, "\nEvery request succeeded (HTTP 200, a JSON-RPC result, no tool error).\n")
 	}
+	r.writeOAuth(&b)
+	r.writePostgres(&b)
+	r.writeReplicas(&b)
 
 	fmt.Fprintf(&b, "\n## How it was measured\n\n")
-	fmt.Fprintf(&b, "Four servers, each its own process on 127.0.0.1, all running at once; one at a time under load:\n\n")
+	fmt.Fprintf(&b, "The servers, each its own process on 127.0.0.1, all running at once; one at a time under load (parts run: %s):\n\n", r.partList())
 	fmt.Fprintf(&b, "- **meetingintel**: `meetingintel serve` on a copy of `cmd/mibench`'s synthetic SQLite corpus (%s), with `LOG_LEVEL=warn`. "+
-		"Every request is authenticated with a personal access token (`Authorization: Bearer`) of a non-admin member, who sees %d meetings; the store's visibility rules run in every query; "+
+		"Every request is authenticated with a personal access token (`Authorization: Bearer`), or in the OAuth rows an OAuth access token, of a non-admin member, who sees %d meetings; the store's visibility rules run in every query; "+
 		"`list_meetings` is a keyset-paged query, `search_meetings` the FTS5 ranked search over titles, summaries, transcripts, actions and decisions.\n", filepath.Base(o.corpus), r.meetings)
-	fmt.Fprintf(&b, "- **bare go-sdk**: `github.com/modelcontextprotocol/go-sdk` %s, the same tool names and result types (`mcpserver.ListMeetingsResult`, `SearchMeetingsResult`, so the same input and output schemas), "+
-		"stateless Streamable HTTP with JSON responses, no auth, over an in-memory slice of the %d meetings the member can see.\n", moduleVersion("github.com/modelcontextprotocol/go-sdk"), r.meetings)
-	fmt.Fprintf(&b, "- **bare net/http**: `net/http` and `encoding/json` decoding the JSON-RPC `tools/call` and encoding the same result shape (text content plus `structuredContent`) from the same slice; no MCP library, no schema validation. The floor.\n")
-	tsv := r.tsSDK
-	if tsv == "" {
-		tsv = "(not run)"
+	if !o.parts["sqlite"] {
+		fmt.Fprintf(&b, "\n")
+	} else {
+		fmt.Fprintf(&b, "- **bare go-sdk**: `github.com/modelcontextprotocol/go-sdk` %s, the same tool names and result types (`mcpserver.ListMeetingsResult`, `SearchMeetingsResult`, so the same input and output schemas), "+
+			"stateless Streamable HTTP with JSON responses, no auth, over an in-memory slice of the %d meetings the member can see.\n", moduleVersion("github.com/modelcontextprotocol/go-sdk"), r.meetings)
+		fmt.Fprintf(&b, "- **bare net/http**: `net/http` and `encoding/json` decoding the JSON-RPC `tools/call` and encoding the same result shape (text content plus `structuredContent`) from the same slice; no MCP library, no schema validation. The floor.\n")
+		tsv := r.tsSDK
+		if tsv == "" {
+			tsv = "(not run)"
+		}
+		fmt.Fprintf(&b, "- **TypeScript SDK**: `@modelcontextprotocol/sdk` %s on Node %s (`bench/tsserver/server.mjs`), set up as the SDK's own stateless example: `createMcpExpressApp`, a new `McpServer` and `StreamableHTTPServerTransport` per request (`sessionIdGenerator: undefined`, `enableJsonResponse: true`), zod input and output schemas, the same meetings as an in-memory array.\n\n",
+			tsv, nodeVersion())
+		fmt.Fprintf(&b, "The in-memory servers' `search_meetings` is a naive case-insensitive substring filter over titles, newest first, stopping at 20 hits: no index, no ranking, no transcripts. "+
+			"Their `list_meetings` returns the newest 20 with a next cursor. So the comparison is of protocol and server overhead against meetingintel with real auth, a real database and ranked search.\n\n")
 	}
-	fmt.Fprintf(&b, "- **TypeScript SDK**: `@modelcontextprotocol/sdk` %s on Node %s (`bench/tsserver/server.mjs`), set up as the SDK's own stateless example: `createMcpExpressApp`, a new `McpServer` and `StreamableHTTPServerTransport` per request (`sessionIdGenerator: undefined`, `enableJsonResponse: true`), zod input and output schemas, the same meetings as an in-memory array.\n\n",
-		tsv, nodeVersion())
-	fmt.Fprintf(&b, "The in-memory servers' `search_meetings` is a naive case-insensitive substring filter over titles, newest first, stopping at 20 hits: no index, no ranking, no transcripts. "+
-		"Their `list_meetings` returns the newest 20 with a next cursor. So the comparison is of protocol and server overhead against meetingintel with real auth, a real database and ranked search.\n\n")
 	fmt.Fprintf(&b, "Load: a Go client (`net/http`, keep-alive, one connection per client, fresh for each cell) sends the same bytes and headers to every server "+
-		"(`Authorization: Bearer <PAT>`, `Accept: application/json, text/event-stream`, `Content-Type: application/json`, `Mcp-Protocol-Version: 2025-06-18`; the in-memory servers ignore the token). "+
+		"(`Authorization: Bearer` with the row's PAT or OAuth access token, `Accept: application/json, text/event-stream`, `Content-Type: application/json`, `Mcp-Protocol-Version: 2025-06-18`; the in-memory servers ignore the token). "+
 		"`list_meetings` is called with `{\"days_back\": 0}` (all time, default page of 20); `search_meetings` cycles through %d queries that are words of the corpus's titles (%s), default limit 20. "+
 		"Before the load every server answered every request once with exactly 20 items; the response bytes column is the mean size of the measured answers.\n\n",
 		len(searchQueries), "`"+strings.Join(searchQueries, "`, `")+"`")
 	fmt.Fprintf(&b, "Each cell: %s of warm-up (not measured), then %s measured, with %s concurrent clients each sending its next request as soon as the previous answer is read; %s, the servers in reverse order every second round; "+
 		"a request counts when it started after the warm-up and ended within the measured time. Requests per second are counted requests over measured time; percentiles are nearest-rank over every counted request of the rounds.\n\n",
 		o.warmup, o.duration, joinInts(o.clients), plural(o.rounds, "round"))
-	fmt.Fprintf(&b, "Command: `go run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin bin/meetingintel -out docs/benchmarks-mcp.md` (after `make build` and `go run ./cmd/mibench`).\n\n")
+	if o.parts["oauth"] {
+		fmt.Fprintf(&b, "The OAuth rows (`meetingintel (OAuth, …)`) are the same server processes as the PAT rows, called with an OAuth access token instead of the PAT; they take part in the rounds and the reversed order like every other row.\n\n")
+	}
+	fmt.Fprintf(&b, "Command: `scripts/with-postgres.sh go run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin bin/meetingintel -postgres env -out docs/benchmarks-mcp.md` "+
+		"(after `make build` and `go run ./cmd/mibench`; `-parts %s` selects parts, and without `-postgres` the PostgreSQL parts are left out).\n\n", strings.Join(allParts, ","))
 
 	fmt.Fprintf(&b, "## Machine\n\n")
 	fmt.Fprintf(&b, "- %s, %d logical CPUs, %s/%s, Linux %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, osRelease())
@@ -222,4 +240,40 @@ func gitRevision() string {
 		rev += ", with uncommitted changes"
 	}
 	return rev
+}
+
+// partList names the parts that ran.
+func (r *report) partList() string {
+	var on []string
+	for _, p := range allParts {
+		if r.opts.parts[p] {
+			on = append(on, p)
+		}
+	}
+	return strings.Join(on, ", ")
+}
+
+// writeVerdict is issue 3's verdict: meetingintel on SQLite with a PAT
+// against the bare go-sdk server and the TypeScript peer.
+func (r *report) writeVerdict(b *strings.Builder) {
+	o := r.opts
+	ours, gosdk, ts := "ours", "gosdk", "ts"
+	fmt.Fprintf(b, "## Verdict\n\nTargets (issue 3): meetingintel's latency within 1.5× of the bare go-sdk server's, and ahead of the TypeScript peer.\n\n")
+	fmt.Fprintf(b, "| tool | clients | p50 ÷ bare go-sdk | within 1.5× | req/s ÷ TypeScript | ahead of TypeScript |\n|---|---|---|---|---|---|\n")
+	for _, tool := range tools {
+		for _, n := range o.clients {
+			c, g, t := r.results[cellKey{tool, n, ours}], r.results[cellKey{tool, n, gosdk}], r.results[cellKey{tool, n, ts}]
+			if c == nil || g == nil || len(c.lat) == 0 || len(g.lat) == 0 {
+				continue
+			}
+			ratio := float64(c.pct(.5)) / float64(g.pct(.5))
+			tsRatio, ahead := "not run", "not run"
+			if t != nil && len(t.lat) > 0 {
+				tsRatio = fmt.Sprintf("%.2f", c.rps()/t.rps())
+				ahead = yesNo(c.rps() > t.rps() && c.pct(.5) < t.pct(.5))
+			}
+			fmt.Fprintf(b, "| %s | %d | %.2f | %s | %s | %s |\n", tool, n, ratio, yesNo(ratio <= 1.5), tsRatio, ahead)
+		}
+	}
+	fmt.Fprintf(b, "\n\"Ahead\" means more requests per second and a lower median latency.\n\n")
 }

@@ -19,23 +19,51 @@ import (
 	"github.com/meetingintel/meetingintel/mcpserver"
 )
 
-// server is one server under test.
+// server is one row under test: a server process and the token sent to
+// it, or (for replicas) several processes sharing one database, the load
+// spread over them.
 type server struct {
-	key     string // ours, gosdk, bare, ts
+	key     string // ours, ours-oauth, gosdk, bare, ts, pg, ...
 	name    string
-	url     string // the /mcp endpoint
+	url     string   // the /mcp endpoint
+	more    []string // further /mcp endpoints the clients are spread over (replicas)
+	token   string   // sent as the bearer token; the in-memory servers ignore it
 	cmd     *exec.Cmd
 	done    chan struct{} // closed when the process has exited
 	log     string        // its stdout and stderr
 	missing string        // why it did not run, if it did not
 }
 
-// nameOf names the servers in the report.
+// endpoint is the /mcp URL that client number i of a cell talks to: the
+// clients are spread evenly over the replicas.
+func (s *server) endpoint(i int) string {
+	if i %= 1 + len(s.more); i > 0 {
+		return s.more[i-1]
+	}
+	return s.url
+}
+
+// base is the server's root URL, for the OAuth endpoints.
+func (s *server) base() string { return strings.TrimSuffix(s.url, "/mcp") }
+
+// as returns a row for the same server with another token.
+func (s *server) as(key, name, token string) *server {
+	return &server{key: key, name: name, url: s.url, more: s.more, token: token}
+}
+
+// nameOf names the fixed servers in the report.
 var nameOf = map[string]string{
-	"ours":  "meetingintel (PAT, SQLite, ranked search)",
-	"gosdk": "bare go-sdk, in-memory",
-	"bare":  "bare net/http JSON-RPC, in-memory (floor)",
-	"ts":    "TypeScript SDK (Node), in-memory",
+	"ours":       "meetingintel (PAT, SQLite, ranked search)",
+	"ours-oauth": "meetingintel (OAuth, SQLite, ranked search)",
+	"gosdk":      "bare go-sdk, in-memory",
+	"bare":       "bare net/http JSON-RPC, in-memory (floor)",
+	"ts":         "TypeScript SDK (Node), in-memory",
+	"pg":         "meetingintel (PAT, PostgreSQL)",
+	"pg-oauth":   "meetingintel (OAuth, PostgreSQL)",
+	"litn":       "meetingintel (PAT, SQLite, same meetings as PostgreSQL)",
+	"litn-oauth": "meetingintel (OAuth, SQLite, same meetings as PostgreSQL)",
+	"rep1":       "one replica on PostgreSQL (PAT)",
+	"rep2":       "two replicas on one PostgreSQL (PAT)",
 }
 
 // processes are the servers started; stopAll ends them all.
@@ -98,14 +126,35 @@ func (p *processes) start(ctx context.Context, s *server, cmd *exec.Cmd, work, p
 	return nil
 }
 
-func (p *processes) startOurs(ctx context.Context, bin, db, work, pat string) (*server, error) {
+// startOurs starts meetingintel serve on a SQLite file, OAuth on as it is
+// by default locally (the JWT secret is kept beside the database).
+func (p *processes) startOurs(ctx context.Context, key, bin, db, work, pat string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{key: "ours", name: nameOf["ours"], url: "http://" + addr + "/mcp"}
+	s := &server{key: key, name: nameOf[key], url: "http://" + addr + "/mcp", token: pat}
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr)
-	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true")
+	return s, p.start(ctx, s, cmd, work, pat)
+}
+
+// startPostgres starts meetingintel serve on PostgreSQL as a replica
+// would run: DATABASE_URL, the shared JWT_SECRET, OAuth on, and PUBLIC_URL
+// (publicURL, or its own address when empty; every replica of one instance
+// has the first one's, so tokens are valid on all).
+func (p *processes) startPostgres(ctx context.Context, key, bin, dbURL, secret, publicURL, work, pat string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	if publicURL == "" {
+		publicURL = "http://" + addr
+	}
+	s := &server{key: key, name: key, url: "http://" + addr + "/mcp", token: pat}
+	cmd := exec.Command(bin, "serve", "--addr", addr)
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true", "DATABASE_URL="+dbURL,
+		"JWT_SECRET="+secret, "PUBLIC_URL="+publicURL)
 	return s, p.start(ctx, s, cmd, work, pat)
 }
 
