@@ -313,7 +313,7 @@ func writeReport(out string, r *report) error {
 	} else {
 		fmt.Fprintf(&b, "| segments per second | not measured (corpus reused) | ≥ 20,000 |\n\n")
 	}
-	fmt.Fprintf(&b, "## Search: indexed (FTS5, bm25) against the LIKE baseline\n\n50 fixed queries (20 single words, 10 phrases, 20 questions), limit 10; indexed search run 3 times per query after one warm-up pass, LIKE once per query.\n\n")
+	fmt.Fprintf(&b, "## Search: indexed (FTS5 index, BM25 scoring) against the LIKE baseline\n\n50 fixed queries (20 single words, 10 phrases, 20 questions), limit 10; indexed search run 3 times per query after one warm-up pass, LIKE once per query.\n\n")
 	fmt.Fprintf(&b, "| | median | p95 | queries with hits |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| indexed, all queries | %s | %s | %d / %d |\n", ms(r.fts.pct(.5)), ms(r.fts.pct(.95)), r.ftsFound, len(queries))
 	fmt.Fprintf(&b, "| indexed, single words | %s | %s | |\n", ms(r.ftsWords.pct(.5)), ms(r.ftsWords.pct(.95)))
