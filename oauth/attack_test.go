@@ -3,14 +3,17 @@ package oauth_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/oauth"
 )
 
@@ -496,5 +499,160 @@ func TestChallengeNamesTheResourceMetadataScopesAndError(t *testing.T) {
 		if got := oauth.Challenge("https://x.example/", tc.path, tc.code); got != tc.want {
 			t.Errorf("Challenge(%s, %q) = %s, want %s", tc.path, tc.code, got, tc.want)
 		}
+	}
+}
+
+func TestRedirectURIsMatchExactlyExceptALoopbackPort(t *testing.T) {
+	e := newEnv(t)
+	_, challenge := pkce()
+	tests := []struct {
+		name, registered, requested string
+		allowed                     bool
+	}{
+		{"the registered https URI", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com/connector/oauth/abc", true},
+		{"an upper-case host", "https://chatgpt.com/connector/oauth/abc", "https://CHATGPT.com/connector/oauth/abc", false},
+		{"user info before the registered host", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com@evil.example/connector/oauth/abc", false},
+		{"a path traversal", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com/connector/oauth/abc/../../evil", false},
+		{"an encoded path", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com/connector/oauth/%61bc", false},
+		{"an added query", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com/connector/oauth/abc?x=1", false},
+		{"an added fragment", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com/connector/oauth/abc#x", false},
+		{"another port on https", "https://chatgpt.com/connector/oauth/abc", "https://chatgpt.com:8443/connector/oauth/abc", false},
+		{"a loopback IPv4 on another port", "http://127.0.0.1/cb", "http://127.0.0.1:55123/cb", true},
+		{"a loopback IPv6 on another port", "http://[::1]:3000/cb", "http://[::1]:55123/cb", true},
+		{"localhost on another port", "http://localhost:3000/oauth/callback", "http://localhost:6274/oauth/callback", true},
+		{"localhost as a subdomain of another site", "http://localhost:3000/oauth/callback", "http://localhost.evil.example:3000/oauth/callback", false},
+		{"a loopback with user info", "http://localhost:3000/cb", "http://evil.example@localhost:4000/cb", false},
+		{"a loopback with another path", "http://localhost:3000/cb", "http://localhost:4000/cb/../x", false},
+		{"a loopback with an added query", "http://localhost:3000/cb", "http://localhost:4000/cb?x=1", false},
+		{"a loopback on https", "http://localhost:3000/cb", "https://localhost:4000/cb", false},
+		{"another loopback address", "http://127.0.0.1:3000/cb", "http://127.0.0.2:3000/cb", false},
+		{"localhost for a registered 127.0.0.1", "http://127.0.0.1:3000/cb", "http://localhost:3000/cb", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.register("none", tc.registered)
+			v := authParams(c, challenge)
+			v.Set("redirect_uri", tc.requested)
+			r := e.get("/oauth/authorize?" + v.Encode())
+			switch {
+			case tc.allowed && r.Status != http.StatusOK:
+				t.Errorf("got %d, want the consent page", r.Status)
+			case !tc.allowed && (r.Status != http.StatusBadRequest || r.Header.Get("Location") != ""):
+				t.Errorf("got %d to %q, want a 400 page and no redirect", r.Status, r.Header.Get("Location"))
+			}
+		})
+		e.clock.Advance(oauth.RateWindow) // registrations are rate limited
+	}
+}
+
+func TestRegistrationRefusesRedirectHostsThatReadAsAnotherSite(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct{ name, uri string }{
+		{"a Cyrillic look-alike host", "https://\u0441hatgpt.com/connector/oauth/abc"},
+		{"a right-to-left override in the host", "https://evil.example\u202e/cb"},
+		{"a percent-encoded right-to-left override in the host", "https://moc.tpgtahc%E2%80%AE.evil.example/cb"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := json.Marshal(map[string]any{"redirect_uris": []string{tc.uri}, "token_endpoint_auth_method": "none"})
+			wantOAuthError(t, "register", e.postJSON("/oauth/register", string(b)), 400, "invalid_redirect_uri")
+		})
+	}
+	t.Run("an xn-- host is accepted", func(t *testing.T) {
+		r := e.postJSON("/oauth/register", `{"redirect_uris":["https://xn--hatgpt-8of.com/cb"],"token_endpoint_auth_method":"none"}`)
+		if r.Status != http.StatusCreated {
+			t.Errorf("got %d %s, want 201", r.Status, r.Body)
+		}
+	})
+}
+
+func TestConcurrentRedemptionsOfOneCodeNeverLeaveTwoLiveGrants(t *testing.T) {
+	e := newEnv(t)
+	c := e.register("none", "https://claude.ai/api/mcp/auth_callback")
+	verifier, challenge := pkce()
+	code := e.code(c, authParams(c, challenge))
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {c.Redirect}, "code_verifier": {verifier}}
+	const n = 8
+	answers := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i] = e.token(c, form) })
+	}
+	wg.Wait()
+	var ok []*response
+	for _, a := range answers {
+		if a.Status == 200 {
+			ok = append(ok, a)
+		} else if a.str("error") != "invalid_grant" {
+			t.Errorf("a concurrent redemption answered %d %s", a.Status, a.Body)
+		}
+	}
+	if len(ok) != 1 {
+		t.Fatalf("%d redemptions succeeded, want exactly 1", len(ok))
+	}
+	// The others were replays: what the one success got is revoked.
+	if r := e.callMCP("/mcp", ok[0].str("access_token")); r.Status != 401 {
+		t.Errorf("the access token of a replayed code answers %d, want 401", r.Status)
+	}
+}
+
+func TestConcurrentRefreshesLeaveOneLiveChain(t *testing.T) {
+	e := newEnv(t)
+	c := e.register("none", "https://claude.ai/api/mcp/auth_callback")
+	r0 := e.tokens(c).str("refresh_token")
+	const n = 8
+	answers := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			answers[i] = e.token(c, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r0}})
+		})
+	}
+	wg.Wait()
+	var issued []string
+	for _, a := range answers {
+		if a.Status == 200 {
+			issued = append(issued, a.str("refresh_token"))
+		}
+	}
+	if len(issued) == 0 {
+		t.Fatal("no concurrent refresh succeeded")
+	}
+	live := 0
+	for _, rt := range issued {
+		rec, err := e.db.FindOAuthRefreshToken(context.Background(), meetingintel.HashToken(rt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.RotatedAt == nil && rec.RevokedAt == nil {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d of %d issued refresh tokens are live, want exactly one live chain", live, len(issued))
+	}
+}
+
+func TestOtherCredentialsNeverPassAsAccessTokens(t *testing.T) {
+	e := newEnv(t)
+	c := e.register("client_secret_post", "https://chatgpt.com/connector_platform_oauth_redirect")
+	verifier, challenge := pkce()
+	code := e.code(c, authParams(c, challenge))
+	tok := e.token(c, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {c.Redirect}, "code_verifier": {verifier}})
+	if tok.Status != 200 {
+		t.Fatalf("code exchange: %d %s", tok.Status, tok.Body)
+	}
+	for _, tc := range []struct{ name, token string }{
+		{"a refresh token", tok.str("refresh_token")},
+		{"an authorization code", code},
+		{"a client secret", c.Secret},
+		{"a personal access token", e.pat},
+		{"a consent form's signed request", "eyJjIjoiYSJ9.AAAA.BBBB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := e.as.VerifyAccessToken(context.Background(), tc.token); err == nil {
+				t.Error("accepted as an access token")
+			}
+		})
 	}
 }

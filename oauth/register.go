@@ -193,6 +193,13 @@ func checkRedirectURI(raw string) error {
 	if u.User != nil {
 		return bad("has user information")
 	}
+	// The consent page shows the host as the one trustworthy fact about
+	// the app: a look-alike (Cyrillic letters, a right-to-left override)
+	// could pass for another site, so only plain ASCII hosts are taken
+	// (an internationalised name registers in its xn-- form).
+	if strings.IndexFunc(u.Host, func(r rune) bool { return r > '~' || r == '%' }) >= 0 {
+		return bad("has a host that is not plain ASCII (use its xn-- form)")
+	}
 	switch scheme {
 	case "https":
 		if u.Host == "" {

@@ -231,10 +231,13 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, msg string) {
 }
 
 // localPath returns p if it is a path on this site ("/..."), else def: a
-// next or back parameter must never send the browser elsewhere.
+// next or back parameter must never send the browser elsewhere. Control
+// characters are refused too: browsers drop tabs and newlines from a URL,
+// so "/\t/evil.example" would become "//evil.example".
 func localPath(p, def string) string {
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsAny(p, "\r\n\\") || len(p) > 2000 {
+		strings.ContainsRune(p, '\\') || len(p) > 2000 ||
+		strings.IndexFunc(p, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
 		return def
 	}
 	return p

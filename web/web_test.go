@@ -47,6 +47,8 @@ func TestSignIn(t *testing.T) {
 		{"a valid token with a local next goes there", url.Values{"token": {e.PriyaTok}, "next": {"/actions?status=all"}}, nil, 303, "/actions?status=all", ""},
 		{"a next on another site is ignored", url.Values{"token": {e.PriyaTok}, "next": {"//evil.example/x"}}, nil, 303, "/meetings", ""},
 		{"a next with a backslash trick is ignored", url.Values{"token": {e.PriyaTok}, "next": {"/\\evil.example"}}, nil, 303, "/meetings", ""},
+		{"a next with a tab trick is ignored", url.Values{"token": {e.PriyaTok}, "next": {"/\t/evil.example"}}, nil, 303, "/meetings", ""},
+		{"a next with a leading tab trick is ignored", url.Values{"token": {e.PriyaTok}, "next": {"\t//evil.example"}}, nil, 303, "/meetings", ""},
 		{"an empty token asks for one", url.Values{"token": {"  "}}, nil, 400, "", "Enter your personal access token."},
 		{"a wrong token is refused", url.Values{"token": {"mi_pat_nope"}}, nil, 401, "", "That token is not valid."},
 		{"a revoked token is refused", url.Values{"token": {revoked}}, nil, 401, "", "That token is not valid."},
@@ -124,6 +126,73 @@ func TestVisitorsWithoutSessionGoToSignIn(t *testing.T) {
 	res, _ = s.get("/")
 	if res.Header.Get("Location") != "/meetings" {
 		t.Errorf("/ with a session redirects to %q, want /meetings", res.Header.Get("Location"))
+	}
+}
+
+func TestNextAndBackParametersNeverLeaveTheSite(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn(e.AdminTok)
+	a := &meetingintel.Action{Text: "Redirect probe", Owner: "Zed Quill"}
+	if err := e.DB.CreateAction(as(e.Admin), a); err != nil {
+		t.Fatal(err)
+	}
+	// Browsers drop tabs and newlines from a Location, so each of these
+	// would become //evil.example: another site.
+	for _, tc := range []struct{ name, target string }{
+		{"a tab between the slashes", "/\t/evil.example"},
+		{"a newline between the slashes", "/\n/evil.example"},
+		{"a carriage return between the slashes", "/\r/evil.example"},
+		{"a backslash after a slash", "/\\evil.example"},
+	} {
+		t.Run("signed-in sign-in page with "+tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+"/signin?next="+url.QueryEscape(tc.target), nil)
+			res, err := c.hc.Do(req)
+			if err != nil {
+				t.Fatalf("GET /signin: %v", err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Location"); got != "/meetings" {
+				t.Errorf("Location = %q, want /meetings", got)
+			}
+		})
+		t.Run("action status change with "+tc.name, func(t *testing.T) {
+			form := url.Values{"status": {"Open"}, "back": {tc.target}, "csrf": {c.csrf}}
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/actions/"+id(a.ID)+"/status", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", e.URL)
+			res, err := c.hc.Do(req)
+			if err != nil {
+				t.Fatalf("POST status: %v", err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Location"); got != "/actions" {
+				t.Errorf("Location = %q, want /actions", got)
+			}
+		})
+	}
+}
+
+func TestSigningInReplacesAnySessionTheBrowserAlreadyHad(t *testing.T) {
+	e := newEnv(t)
+	u, _ := url.Parse(e.URL)
+	for _, tc := range []struct{ name, first string }{
+		{"a session of another user planted in the browser", e.DanielTok},
+		{"the same user's earlier session", e.PriyaTok},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.signedIn(tc.first)
+			planted := c.hc.Jar.Cookies(u)
+			res, _ := c.post("/signin", url.Values{"token": {e.PriyaTok}})
+			wantStatus(t, "second sign-in", res, 303)
+			now := c.hc.Jar.Cookies(u)
+			if len(planted) != 1 || len(now) != 1 || planted[0].Value == now[0].Value {
+				t.Fatalf("the session cookie was not replaced at sign-in: before %v, after %v", planted, now)
+			}
+			old := e.client()
+			old.hc.Jar.SetCookies(u, planted)
+			res, _ = old.get("/meetings")
+			wantStatus(t, "the cookie from before the sign-in", res, 303)
+		})
 	}
 }
 
