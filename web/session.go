@@ -342,6 +342,23 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	})).ServeHTTP(w, r)
 }
 
+// handleSignOutEverywhere ends every session of the user, this one
+// included: after revoking a token that may have leaked, the sessions
+// someone signed in with it end too (a session does not remember which
+// token opened it).
+func (s *Server) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	s.form(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := callFrom(r)
+		if _, err := s.cfg.Sessions.DeleteUserSessions(r.Context(), c.user.ID); err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		s.log.Info("web: signed out everywhere", "user", c.user.Email)
+		http.SetCookie(w, s.cookie("", -1))
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	})).ServeHTTP(w, r)
+}
+
 func (s *Server) handleProviderStart(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.providers[r.PathValue("provider")]
 	if !ok {

@@ -135,6 +135,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("GET /signin", h(s.handleSignInPage))
 	mux.Handle("POST /signin", h(s.handleSignIn))
 	mux.Handle("POST /signout", h(s.handleSignOut))
+	mux.Handle("POST /signout/everywhere", h(s.handleSignOutEverywhere))
 	if len(s.providers) > 0 {
 		mux.Handle("GET /signin/{provider}", h(s.handleProviderStart))
 		mux.Handle("GET /signin/{provider}/callback", h(s.handleProviderCallback))

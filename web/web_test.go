@@ -220,6 +220,21 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	wantStatus(t, "replaying the signed-out cookie", res, 303)
 }
 
+func TestSignOutEverywhereEndsEveryBrowsersSession(t *testing.T) {
+	e := newEnv(t)
+	laptop, phone := e.signedIn(e.PriyaTok), e.signedIn(e.PriyaTok)
+	res, _ := laptop.post("/signout/everywhere", url.Values{})
+	wantStatus(t, "sign-out everywhere without the CSRF token", res, 403)
+	res, _ = phone.get("/meetings")
+	wantStatus(t, "the phone after a refused sign-out everywhere", res, 200)
+	res, _ = laptop.postCSRF("/signout/everywhere", nil)
+	wantStatus(t, "sign-out everywhere", res, 303)
+	for name, c := range map[string]*client{"laptop": laptop, "phone": phone} {
+		res, _ = c.get("/meetings")
+		wantStatus(t, name+" after sign-out everywhere", res, 303)
+	}
+}
+
 func TestSessionsSurviveARestart(t *testing.T) {
 	e := newEnv(t)
 	c := e.signedIn(e.PriyaTok)
