@@ -109,7 +109,11 @@ func (s *Server) listActions(ctx context.Context, in ListActionsArgs) (*mcp.Call
 			return nil, nil, err
 		}
 	} else {
-		c = cursor{Tool: "list_actions", Owner: strings.TrimSpace(in.Owner), Limit: clampLimit(in.Limit), MeetingID: in.MeetingID, HasMeet: in.MeetingID != 0}
+		limit, err := checkLimit(in.Limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		c = cursor{Tool: "list_actions", Owner: strings.TrimSpace(in.Owner), Limit: limit, MeetingID: in.MeetingID, HasMeet: in.MeetingID != 0}
 		switch st := strings.TrimSpace(in.Status); {
 		case st == "":
 			c.Status = string(meetingintel.StatusOpen)
@@ -147,14 +151,17 @@ func (s *Server) listActions(ctx context.Context, in ListActionsArgs) (*mcp.Call
 	return nil, out, nil
 }
 
-func clampLimit(n int) int {
+// checkLimit reads a page size: absent (0) is the default; outside
+// 1..MaxLimit is refused, as the REST API does, rather than silently
+// changed into something the caller did not ask for.
+func checkLimit(n int) (int, error) {
 	switch {
-	case n <= 0:
-		return meetingintel.DefaultLimit
-	case n > meetingintel.MaxLimit:
-		return meetingintel.MaxLimit
+	case n == 0:
+		return meetingintel.DefaultLimit, nil
+	case n < 0 || n > meetingintel.MaxLimit:
+		return 0, meetingintel.Errorf(meetingintel.EINVALID, "limit must be from 1 to %d (default %d), not %d; follow next_cursor for more.", meetingintel.MaxLimit, meetingintel.DefaultLimit, n)
 	}
-	return n
+	return n, nil
 }
 
 func (s *Server) createAction(ctx context.Context, in CreateActionArgs) (*mcp.CallToolResult, *ActionOut, error) {

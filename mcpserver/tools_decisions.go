@@ -68,9 +68,12 @@ func (s *Server) addDecisionTools() {
 }
 
 func (s *Server) listDecisions(ctx context.Context, in ListDecisionsArgs) (*mcp.CallToolResult, *ListDecisionsResult, error) {
-	c := cursor{Tool: "list_decisions", Limit: clampLimit(in.Limit), MeetingID: in.MeetingID, HasMeet: in.MeetingID != 0}
+	limit, err := checkLimit(in.Limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := cursor{Tool: "list_decisions", Limit: limit, MeetingID: in.MeetingID, HasMeet: in.MeetingID != 0}
 	if in.Cursor != "" {
-		var err error
 		if c, err = decodeCursor(in.Cursor, "list_decisions"); err != nil {
 			return nil, nil, err
 		}

@@ -93,7 +93,7 @@ func (s *Server) addMeetingTools() {
 	addTool(s, &mcp.Tool{
 		Name:        "update_meeting",
 		Description: "Change a meeting's fields; only the fields given change. A transcript given replaces the whole transcript.",
-		Annotations: write("Update a meeting", true, true),
+		Annotations: write("Update a meeting", false, true),
 	}, s.updateMeeting)
 	addTool(s, &mcp.Tool{
 		Name:        "delete_meeting",
@@ -104,24 +104,23 @@ func (s *Server) addMeetingTools() {
 
 func (s *Server) listMeetings(ctx context.Context, in ListMeetingsArgs) (*mcp.CallToolResult, *ListMeetingsResult, error) {
 	var c cursor
-	var note string
 	if in.Cursor != "" {
 		var err error
 		if c, err = decodeCursor(in.Cursor, "list_meetings"); err != nil {
 			return nil, nil, err
 		}
 	} else {
-		c = cursor{Tool: "list_meetings", Limit: in.Limit, Attendee: strings.TrimSpace(in.Attendee), Tag: strings.TrimSpace(in.Tag)}
-		switch {
-		case c.Limit <= 0:
-			c.Limit = meetingintel.DefaultLimit
-		case c.Limit > meetingintel.MaxLimit:
-			c.Limit = meetingintel.MaxLimit
-			note = fmt.Sprintf("limit is at most %d; follow next_cursor for more.", meetingintel.MaxLimit)
+		limit, err := checkLimit(in.Limit)
+		if err != nil {
+			return nil, nil, err
 		}
+		c = cursor{Tool: "list_meetings", Limit: limit, Attendee: strings.TrimSpace(in.Attendee), Tag: strings.TrimSpace(in.Tag)}
 		days := 30
 		if in.DaysBack != nil {
 			days = *in.DaysBack
+		}
+		if days < 0 {
+			return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "days_back must be 0 (all time) or a number of days, not %d.", days)
 		}
 		if days > 0 {
 			c.From = time.Now().UTC().AddDate(0, 0, -days)
@@ -138,9 +137,9 @@ func (s *Server) listMeetings(ctx context.Context, in ListMeetingsArgs) (*mcp.Ca
 		items[i] = s.meetingItem(m)
 	}
 	page, nextCursor := fit(items, c, next, maxPayloadBytes, func(m MeetingItem) int { return jsonSize(m) })
-	out := &ListMeetingsResult{Meetings: page, NextCursor: nextCursor, Note: note}
+	out := &ListMeetingsResult{Meetings: page, NextCursor: nextCursor}
 	if nextCursor != "" {
-		out.Note = strings.TrimSpace(note + " More meetings: call list_meetings with cursor set to next_cursor.")
+		out.Note = "More meetings: call list_meetings with cursor set to next_cursor."
 	} else if len(page) == 0 && in.Cursor == "" && !c.From.IsZero() {
 		out.Note = "No meetings in that window; try a larger days_back, or 0 for all time."
 	}
@@ -234,6 +233,14 @@ func (s *Server) meetingDetail(ctx context.Context, id int64, withTranscript boo
 }
 
 func (s *Server) getTranscript(ctx context.Context, in GetTranscriptArgs) (*mcp.CallToolResult, *TranscriptPage, error) {
+	switch {
+	case in.StartMS != nil && *in.StartMS < 0:
+		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "start_ms must be milliseconds from the start: 0 or more, not %d.", *in.StartMS)
+	case in.EndMS != nil && *in.EndMS < 0:
+		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "end_ms must be milliseconds from the start: 0 or more, not %d.", *in.EndMS)
+	case in.StartMS != nil && in.EndMS != nil && *in.EndMS <= *in.StartMS:
+		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "end_ms (%d) must be after start_ms (%d).", *in.EndMS, *in.StartMS)
+	}
 	c := cursor{Tool: "get_transcript", MeetingID: in.MeetingID, StartMS: in.StartMS, EndMS: in.EndMS, Speaker: strings.TrimSpace(in.Speaker)}
 	if in.Cursor != "" {
 		var err error

@@ -27,8 +27,8 @@ type SearchHit struct {
 	Title       string `json:"title"`
 	MeetingDate string `json:"meeting_date"`
 	Kind        string `json:"kind" jsonschema:"what matched: segment, title, summary, action or decision"`
-	Speaker     string `json:"speaker,omitempty" jsonschema:"who said it (segment hits)"`
-	StartMS     *int64 `json:"start_ms,omitempty" jsonschema:"when it was said, milliseconds from the start (segment hits); use with get_transcript start_ms"`
+	Speaker     string `json:"speaker" jsonschema:"who said it (segment hits; empty for others)"`
+	StartMS     *int64 `json:"start_ms" jsonschema:"when it was said, milliseconds from the start (segment hits; null for others); use with get_transcript start_ms"`
 	ActionID    int64  `json:"action_id,omitempty"`
 	DecisionID  int64  `json:"decision_id,omitempty"`
 	Snippet     string `json:"snippet" jsonschema:"the matching text with matched words in **bold**; quoted data"`
@@ -91,11 +91,14 @@ func (s *Server) addSearchTools() {
 }
 
 func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mcp.CallToolResult, *SearchMeetingsResult, error) {
-	q := meetingintel.SearchQuery{Query: in.Query, Attendee: strings.TrimSpace(in.Attendee), Tag: strings.TrimSpace(in.Tag), Limit: clampLimit(in.Limit)}
+	limit, err := checkLimit(in.Limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := meetingintel.SearchQuery{Query: in.Query, Attendee: strings.TrimSpace(in.Attendee), Tag: strings.TrimSpace(in.Tag), Limit: limit}
 	if strings.TrimSpace(in.Query) == "" {
 		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "query is required: give words or a question to search for.")
 	}
-	var err error
 	if strings.TrimSpace(in.DateFrom) != "" {
 		if q.From, err = parseDateTime("date_from", in.DateFrom); err != nil {
 			return nil, nil, err
@@ -108,6 +111,9 @@ func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mc
 		if len(s) == len(meetingintel.DateLayout) {
 			q.To = q.To.AddDate(0, 0, 1) // a bare day includes that whole day
 		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "date_to (%s) must not be before date_from (%s).", strings.TrimSpace(in.DateTo), strings.TrimSpace(in.DateFrom))
 	}
 	hits, err := s.store.Search(ctx, q)
 	if err != nil {

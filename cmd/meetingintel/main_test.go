@@ -351,3 +351,73 @@ func TestServeBinary(t *testing.T) {
 		t.Fatalf("second start:\n%s", out.String())
 	}
 }
+
+func TestSearchJSONHitsAlwaysCarryTheContractFields(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mi.db")
+	mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana Ruiz"))
+	mustOK(t, cli(t, nil, "import", "--db", db, "--email", "ana@example.com", "--title", "Pricing page review",
+		"--date", "2026-03-04T14:00:00Z", writeFile(t, dir, "p.vtt", teamsVTT)))
+	// "pricing" matches the title (no speaker, no time) and a segment.
+	r := mustOK(t, cli(t, nil, "search", "--db", db, "--email", "ana@example.com", "--json", "pricing"))
+	kinds := map[any]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var hit map[string]any
+		if err := json.Unmarshal([]byte(line), &hit); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		kinds[hit["kind"]] = true
+		for _, k := range []string{"meeting_id", "kind", "speaker", "start_ms", "snippet"} {
+			if _, ok := hit[k]; !ok {
+				t.Errorf("a %v hit lacks %q: %s", hit["kind"], k, line)
+			}
+		}
+	}
+	if !kinds["title"] || !kinds["segment"] {
+		t.Fatalf("want a title and a segment hit to check, got %v", kinds)
+	}
+}
+
+func TestMCPOverStdioLinksMeetingsToThePublicURL(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mi.db")
+	mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana Ruiz"))
+	id := strings.TrimSpace(mustOK(t, cli(t, nil, "import", "--db", db, "--email", "ana@example.com", "--title", "Pricing page review",
+		"--date", "2026-03-04T14:00:00Z", writeFile(t, dir, "p.vtt", teamsVTT))).stdout)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	in := strings.Join([]string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fetch","arguments":{"id":"` + id + `"}}}`,
+	}, "\n") + "\n"
+	var out, errb bytes.Buffer
+	envs := map[string]string{"PUBLIC_URL": "https://mi.example.com"}
+	code := run(ctx, []string{"mcp", "--db", db, "--email", "ana@example.com"},
+		env{stdin: strings.NewReader(in), stdout: &out, stderr: &errb, getenv: func(k string) string { return envs[k] }})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var fetched struct {
+		ID     int `json:"id"`
+		Result struct {
+			StructuredContent struct {
+				URL string `json:"url"`
+			} `json:"structuredContent"`
+		} `json:"result"`
+	}
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if json.Unmarshal([]byte(line), &fetched) == nil && fetched.ID == 2 {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatalf("no answer to the fetch call (a piped request must be answered before stdin's end stops the server): %q", out.String())
+	}
+	if want := "https://mi.example.com/meetings/" + id; fetched.Result.StructuredContent.URL != want {
+		t.Fatalf("fetch url = %q, want %q", fetched.Result.StructuredContent.URL, want)
+	}
+}

@@ -44,7 +44,7 @@ func cmdSearch(ctx context.Context, args []string, e env) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
 		for _, h := range hits {
-			if err := enc.Encode(h); err != nil {
+			if err := enc.Encode(jsonHit{h, h.Speaker, h.StartMS}); err != nil {
 				return err
 			}
 		}
@@ -66,6 +66,15 @@ func cmdSearch(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "    %s\n    %s\n\n", where, strings.Join(strings.Fields(h.Snippet), " "))
 	}
 	return nil
+}
+
+// jsonHit is a hit as --json prints it: speaker and start_ms are in every
+// line (empty and null for hits that are not transcript segments), as
+// DESIGN §3 promises scripts, where the domain type omits them.
+type jsonHit struct {
+	meetingintel.SearchHit
+	Speaker string `json:"speaker"`
+	StartMS *int64 `json:"start_ms"`
 }
 
 // clock formats milliseconds as h:mm:ss or m:ss.
