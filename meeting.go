@@ -35,6 +35,7 @@ const (
 	MaxTags        = 30
 	MaxTagLen      = 50
 	MaxTextLen     = 10_000 // action and decision text, notes, context
+	MaxNameLen     = 200    // a person's name or email
 	MaxSegmentText = 20_000
 	MaxSegments    = 50_000
 	DefaultLimit   = 20
@@ -183,10 +184,13 @@ func (m *Meeting) Validate() error {
 		if a.Name == "" && a.Email == "" {
 			return Errorf(EINVALID, "An attendee needs a name or an email.")
 		}
+		if len(a.Name) > MaxNameLen || len(a.Email) > MaxNameLen {
+			return Errorf(EINVALID, "An attendee's name or email is longer than %d characters.", MaxNameLen)
+		}
 	}
 	for _, t := range m.Tags {
 		if len(t) > MaxTagLen {
-			return Errorf(EINVALID, "Tag %q is longer than %d characters.", t, MaxTagLen)
+			return Errorf(EINVALID, "Tag %q… is longer than %d characters.", t[:MaxTagLen], MaxTagLen)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package meetingintel
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -43,4 +44,13 @@ type SearchHit struct {
 // SearchService searches what the acting user may see.
 type SearchService interface {
 	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+}
+
+// TidySnippet cleans a snippet whose text already carried markdown bold
+// around a matched word: the marks would double ("****pricing****").
+func TidySnippet(s string) string {
+	for strings.Contains(s, "****") {
+		s = strings.ReplaceAll(s, "****", "**")
+	}
+	return s
 }

@@ -440,7 +440,7 @@ func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meet
 	for _, c := range cands {
 		e := byID[c.id]
 		h := meetingintel.SearchHit{MeetingID: c.meetingID, Title: c.title, Kind: c.kind, Score: c.score,
-			Snippet: ellipsis(e.text, e.snippet)}
+			Snippet: meetingintel.TidySnippet(ellipsis(e.text, e.snippet))}
 		if c.meetingID != 0 {
 			h.MeetingDate = fromMS(c.date)
 		}

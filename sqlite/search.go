@@ -454,7 +454,7 @@ func (db *DB) hits(ctx context.Context, cands []candidate, terms []termMatches, 
 	}
 	out := make([]meetingintel.SearchHit, 0, len(cands))
 	for _, c := range cands {
-		h := meetingintel.SearchHit{MeetingID: c.meetingID, Title: c.title, Kind: c.kind, Score: c.score, Snippet: snippets[c.id]}
+		h := meetingintel.SearchHit{MeetingID: c.meetingID, Title: c.title, Kind: c.kind, Score: c.score, Snippet: meetingintel.TidySnippet(snippets[c.id])}
 		if c.meetingID != 0 {
 			h.MeetingDate = fromMS(c.date)
 		}
