@@ -10,12 +10,16 @@ import (
 // copy of the database signs nobody in. Sessions live in the database so
 // they survive restarts and are shared by replicas.
 type Session struct {
-	Hash       string    // hex SHA-256 of the cookie's secret: the key
-	UserID     int64     // the signed-in user
-	Method     string    // how the user signed in: "token" (a PAT), or a single sign-on provider's name
-	CreatedAt  time.Time // sign-in time; bounds the session's whole life
-	LastSeenAt time.Time // last recorded use (recorded coarsely, not per request)
-	ExpiresAt  time.Time // moves forward with use, never past CreatedAt plus the maximum age
+	Hash    string // hex SHA-256 of the cookie's secret: the key
+	UserID  int64  // the signed-in user
+	Method  string // how the user signed in: "token" (a PAT), or a single sign-on provider's name
+	TokenID int64  // the PAT that signed in (0 for single sign-on): revoking it ends the session
+	// TokenRevoked is set by FindSession when TokenID's token has been
+	// revoked since; the web package then treats the session as ended.
+	TokenRevoked bool
+	CreatedAt    time.Time // sign-in time; bounds the session's whole life
+	LastSeenAt   time.Time // last recorded use (recorded coarsely, not per request)
+	ExpiresAt    time.Time // moves forward with use, never past CreatedAt plus the maximum age
 }
 
 // SessionStore stores web sessions. It is separate from Store, like

@@ -22,8 +22,12 @@ func (db *DB) CreateSession(ctx context.Context, s *meetingintel.Session) error 
 	if method == "" {
 		method = "token"
 	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO web_sessions (hash, user_id, method, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, s.Hash, s.UserID, method, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+	var tokenID *int64
+	if s.TokenID != 0 {
+		tokenID = &s.TokenID
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO web_sessions (hash, user_id, method, created_at, last_seen_at, expires_at, token_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, s.Hash, s.UserID, method, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), tokenID)
 	switch {
 	case isUnique(err):
 		return meetingintel.Errorf(meetingintel.ECONFLICT, "This session already exists.")
@@ -46,9 +50,11 @@ func (db *DB) FindSession(ctx context.Context, hash string) (*meetingintel.Sessi
 	var u meetingintel.User
 	var created, seen, expires, ucreated int64
 	err := db.pool.QueryRow(ctx, `SELECT s.hash, s.user_id, s.method, s.created_at, s.last_seen_at, s.expires_at,
+		coalesce(s.token_id, 0), t.revoked_at IS NOT NULL,
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
-		FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1`, hash).
-		Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires,
+		FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN tokens t ON t.id = s.token_id
+		WHERE s.hash = $1`, hash).
+		Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires, &s.TokenID, &s.TokenRevoked,
 			&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &ucreated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown session.")

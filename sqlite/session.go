@@ -24,8 +24,8 @@ func (db *DB) CreateSession(ctx context.Context, s *meetingintel.Session) error 
 		method = "token"
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO web_sessions (hash, user_id, method, created_at, last_seen_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, s.Hash, s.UserID, method, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO web_sessions (hash, user_id, method, created_at, last_seen_at, expires_at, token_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.Hash, s.UserID, method, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), nullID(s.TokenID))
 		switch {
 		case isUnique(err) || isPrimaryKey(err):
 			return meetingintel.Errorf(meetingintel.ECONFLICT, "This session already exists.")
@@ -48,11 +48,13 @@ func (db *DB) FindSession(ctx context.Context, hash string) (*meetingintel.Sessi
 	var s meetingintel.Session
 	var created, seen, expires int64
 	row := db.reader.QueryRowContext(ctx, `SELECT s.hash, s.user_id, s.method, s.created_at, s.last_seen_at, s.expires_at,
+		coalesce(s.token_id, 0), t.revoked_at IS NOT NULL,
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
-		FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?`, hash)
+		FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN tokens t ON t.id = s.token_id
+		WHERE s.hash = ?`, hash)
 	var u meetingintel.User
 	var ucreated int64
-	err := row.Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires,
+	err := row.Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires, &s.TokenID, &s.TokenRevoked,
 		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &ucreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, meetingintel.Errorf(meetingintel.ENOTFOUND, "Unknown session.")
@@ -110,4 +112,12 @@ func (db *DB) deleteSessions(ctx context.Context, query string, arg any) (int64,
 		return internal(err)
 	})
 	return n, err
+}
+
+// nullID stores an optional id: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

@@ -19,6 +19,7 @@ func RunSessions(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"a session is found whatever its expiry or its user's state", testSessionNoPolicy},
 		{"touching a session records use and moves its expiry", testSessionTouch},
 		{"sessions are deleted one by one, per user and when expired", testSessionDelete},
+		{"a session remembers the token that signed in and reports its revocation", testSessionToken},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,5 +135,33 @@ func testSessionDelete(t *testing.T, s meetingintel.Store, ss meetingintel.Sessi
 	wantCode(t, "FindSession(expired, cleaned)", err, meetingintel.ENOTFOUND)
 	if _, _, err := ss.FindSession(ctx, b1.Hash); err != nil {
 		t.Errorf("a live session of another user was removed: %v", err)
+	}
+}
+
+func testSessionToken(t *testing.T, s meetingintel.Store, ss meetingintel.SessionStore) {
+	ctx := context.Background()
+	u := sessUser(t, s, "token-owner@example.com")
+	_, tok, err := s.CreateToken(ctx, u.ID, "browser")
+	mustNil(t, "CreateToken", err)
+	withToken := &meetingintel.Session{Hash: meetingintel.HashToken("with-token"), UserID: u.ID, Method: "token",
+		TokenID: tok.ID, CreatedAt: sessT0, LastSeenAt: sessT0, ExpiresAt: sessT0.Add(time.Hour)}
+	mustNil(t, "CreateSession with a token", ss.CreateSession(ctx, withToken))
+	sso := newSess(t, ss, u, "single-sign-on", time.Hour)
+
+	got, _, err := ss.FindSession(ctx, withToken.Hash)
+	mustNil(t, "FindSession", err)
+	if got.TokenID != tok.ID || got.TokenRevoked {
+		t.Fatalf("session with a live token: TokenID %d (want %d), TokenRevoked %v", got.TokenID, tok.ID, got.TokenRevoked)
+	}
+	mustNil(t, "RevokeToken", s.RevokeToken(ctx, tok.ID))
+	got, _, err = ss.FindSession(ctx, withToken.Hash)
+	mustNil(t, "FindSession after revocation", err)
+	if !got.TokenRevoked {
+		t.Fatal("FindSession does not report that the session's token was revoked")
+	}
+	got, _, err = ss.FindSession(ctx, sso.Hash)
+	mustNil(t, "FindSession without a token", err)
+	if got.TokenID != 0 || got.TokenRevoked {
+		t.Fatalf("a session without a token: TokenID %d, TokenRevoked %v", got.TokenID, got.TokenRevoked)
 	}
 }

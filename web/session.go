@@ -97,7 +97,9 @@ func (s *Server) lookup(r *http.Request) *call {
 		return nil
 	}
 	now := s.now()
-	if !now.Before(sess.ExpiresAt) || !now.Before(sess.CreatedAt.Add(SessionMaxAge)) {
+	// Expired, or signed in with a token revoked since (a leaked token must
+	// not live on in a browser).
+	if !now.Before(sess.ExpiresAt) || !now.Before(sess.CreatedAt.Add(SessionMaxAge)) || sess.TokenRevoked {
 		_ = s.cfg.Sessions.DeleteSession(r.Context(), hash)
 		return nil
 	}
@@ -282,7 +284,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "Enter your personal access token.")
 		return
 	}
-	u, _, err := s.cfg.Store.AuthenticateToken(r.Context(), tok)
+	u, pat, err := s.cfg.Store.AuthenticateToken(r.Context(), tok)
 	if meetingintel.ErrorCode(err) == meetingintel.EUNAUTHORIZED {
 		fail(http.StatusUnauthorized, "That token is not valid. Check that you copied all of it and that it has not been revoked.")
 		return
@@ -290,7 +292,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	if err := s.startSession(w, r, u, MethodToken); err != nil {
+	if err := s.startSession(w, r, u, MethodToken, pat.ID); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
@@ -299,15 +301,16 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession stores a new session for u and sets its cookie. Any session
-// the browser already had is ended first (no session fixation).
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *meetingintel.User, method string) error {
+// the browser already had is ended first (no session fixation). tokenID is
+// the PAT that signed in (0 for single sign-on): revoking it ends the session.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *meetingintel.User, method string, tokenID int64) error {
 	if ck, err := r.Cookie(s.cookieName); err == nil && ck.Value != "" {
 		_ = s.cfg.Sessions.DeleteSession(r.Context(), meetingintel.HashToken(ck.Value))
 	}
 	now := s.now().UTC()
 	secret := newSecret()
 	err := s.cfg.Sessions.CreateSession(r.Context(), &meetingintel.Session{
-		Hash: meetingintel.HashToken(secret), UserID: u.ID, Method: method,
+		Hash: meetingintel.HashToken(secret), UserID: u.ID, Method: method, TokenID: tokenID,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionIdle),
 	})
 	if err != nil {
@@ -383,7 +386,7 @@ func (s *Server) handleProviderCallback(w http.ResponseWriter, r *http.Request) 
 		s.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Error: "This account is not active here.", Data: signInData{Next: "/meetings"}})
 		return
 	}
-	if err := s.startSession(w, r, u, p.Name()); err != nil {
+	if err := s.startSession(w, r, u, p.Name(), 0); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

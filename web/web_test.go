@@ -235,6 +235,22 @@ func TestSignOutEverywhereEndsEveryBrowsersSession(t *testing.T) {
 	}
 }
 
+func TestRevokingThePATThatSignedInEndsTheSession(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn(e.PriyaTok)
+	res, _ := c.get("/meetings")
+	wantStatus(t, "signed in", res, 200)
+	_, tok, err := e.DB.AuthenticateToken(context.Background(), e.PriyaTok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.RevokeToken(context.Background(), tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = c.get("/meetings")
+	wantStatus(t, "after the token that signed in was revoked", res, 303)
+}
+
 func TestSessionsSurviveARestart(t *testing.T) {
 	e := newEnv(t)
 	c := e.signedIn(e.PriyaTok)
