@@ -1,5 +1,10 @@
 # The project's verbs. `make run` and `make test` are the README's two commands.
 GO ?= go
+SHELL := bash
+.SHELLFLAGS := -o pipefail -c
+# Every suite runs unless skipped on purpose with MI_SKIP_NODE, MI_SKIP_POSTGRES
+# or MI_SKIP_BROWSER; then the skips are listed but allowed.
+TESTREPORT_FLAGS ?= $(if $(MI_SKIP_NODE)$(MI_SKIP_POSTGRES)$(MI_SKIP_BROWSER),,-no-skips)
 BIN := bin/meetingintel
 
 .PHONY: run build test bench fuzz lint clean screenshots
@@ -12,7 +17,9 @@ build:
 
 test: e2e/node_modules ## every test: Go (unit, stores on SQLite and a throwaway PostgreSQL, end to end, browser) and the Node clients
 	$(GO) vet ./...
-	scripts/with-postgres.sh $(GO) test -race -timeout 30m ./...
+	@# testreport prints what go test prints, then every skipped test and why,
+	@# so a skip is never silent; a skip nobody asked for (MI_SKIP_*) fails.
+	scripts/with-postgres.sh $(GO) test -race -timeout 30m -json ./... 2>&1 | $(GO) run ./internal/testreport $(TESTREPORT_FLAGS)
 
 e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
