@@ -60,7 +60,9 @@ type Action struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Validate reports the first problem with a as an EINVALID error.
+// Validate reports the first problem with a as an EINVALID error, having
+// trimmed its text and owner and made its status, due date and meeting link
+// canonical.
 func (a *Action) Validate() error {
 	a.Text = strings.TrimSpace(a.Text)
 	a.Owner = strings.TrimSpace(a.Owner)
@@ -75,8 +77,13 @@ func (a *Action) Validate() error {
 	case len(a.Owner) > 200:
 		return Errorf(EINVALID, "Action owner is longer than 200 characters.")
 	}
-	if _, err := ParseActionStatus(string(a.Status)); err != nil {
+	st, err := ParseActionStatus(string(a.Status))
+	if err != nil {
 		return err
+	}
+	a.Status = st
+	if a.MeetingID != nil && *a.MeetingID == 0 {
+		a.MeetingID = nil // 0 is "no meeting", as in ActionUpdate
 	}
 	d, err := ParseDate(a.DueDate)
 	if err != nil {
@@ -105,6 +112,32 @@ type ActionUpdate struct {
 	Status    *ActionStatus
 	Notes     *string
 	MeetingID *int64
+}
+
+// Apply copies the fields upd sets onto a; a MeetingID of 0 unlinks. The
+// result is not validated: callers do that.
+func (upd ActionUpdate) Apply(a *Action) {
+	if upd.Text != nil {
+		a.Text = *upd.Text
+	}
+	if upd.Owner != nil {
+		a.Owner = *upd.Owner
+	}
+	if upd.DueDate != nil {
+		a.DueDate = *upd.DueDate
+	}
+	if upd.Status != nil {
+		a.Status = *upd.Status
+	}
+	if upd.Notes != nil {
+		a.Notes = *upd.Notes
+	}
+	if upd.MeetingID != nil {
+		a.MeetingID = nil
+		if id := *upd.MeetingID; id != 0 {
+			a.MeetingID = &id
+		}
+	}
 }
 
 // ActionService stores action items. An action linked to a meeting is

@@ -91,7 +91,6 @@ type SpeakerTime struct {
 func TalkTime(segs []Segment) []SpeakerTime {
 	idx := map[string]int{}
 	var out []SpeakerTime
-	var total int64
 	for _, s := range segs {
 		d := s.EndMS - s.StartMS
 		if d < 0 {
@@ -105,15 +104,25 @@ func TalkTime(segs []Segment) []SpeakerTime {
 		}
 		out[i].MS += d
 		out[i].Segments++
-		total += d
 	}
-	for i := range out {
+	RankTalkTime(out)
+	return out
+}
+
+// RankTalkTime sets each speaker's share of the total talk time and sorts
+// longest first, ties kept in their order (first appearance). Stores that
+// sum talk time in SQL finish with it, so they rank as TalkTime does.
+func RankTalkTime(st []SpeakerTime) {
+	var total int64
+	for _, s := range st {
+		total += s.MS
+	}
+	for i := range st {
 		if total > 0 {
-			out[i].Share = float64(out[i].MS) / float64(total)
+			st[i].Share = float64(st[i].MS) / float64(total)
 		}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].MS > out[b].MS })
-	return out
+	sort.SliceStable(st, func(a, b int) bool { return st[a].MS > st[b].MS })
 }
 
 // CanSee reports whether u may see m: team meetings are seen by everyone,
@@ -276,6 +285,38 @@ type MeetingUpdate struct {
 	Summary         *string
 	Visibility      *Visibility
 	Segments        *[]Segment
+}
+
+// Apply copies the fields upd sets onto m (not Segments). The result is
+// neither normalised nor validated: callers do both.
+func (upd MeetingUpdate) Apply(m *Meeting) {
+	if upd.Title != nil {
+		m.Title = *upd.Title
+	}
+	if upd.Date != nil {
+		m.Date = *upd.Date
+	}
+	if upd.DurationMS != nil {
+		m.DurationMS = *upd.DurationMS
+	}
+	if upd.Attendees != nil {
+		m.Attendees = *upd.Attendees
+	}
+	if upd.Tags != nil {
+		m.Tags = *upd.Tags
+	}
+	if upd.Source != nil {
+		m.Source = *upd.Source
+	}
+	if upd.SourceMeetingID != nil {
+		m.SourceMeetingID = *upd.SourceMeetingID
+	}
+	if upd.Summary != nil {
+		m.Summary = *upd.Summary
+	}
+	if upd.Visibility != nil {
+		m.Visibility = *upd.Visibility
+	}
 }
 
 // SegmentFilter selects transcript segments of one meeting.

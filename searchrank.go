@@ -1,6 +1,9 @@
 package meetingintel
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Ranking knobs both stores share, so SQLite and PostgreSQL order hits the
 // same way (their text scores differ: bm25 against ts_rank).
@@ -74,4 +77,33 @@ func DropIntentWords(terms []string) []string {
 		return terms
 	}
 	return out
+}
+
+// BM25's parameters, FTS5's defaults, which both stores score with.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+	// shortDocTokens is the length below which a document scores as if it
+	// were this long (see BM25).
+	shortDocTokens = 8
+)
+
+// BM25IDF is BM25's inverse document frequency of a term found in df of
+// docs documents, as FTS5 computes it, floored just above zero so every
+// match scores.
+func BM25IDF(docs, df float64) float64 {
+	v := math.Log((docs - df + 0.5) / (df + 0.5))
+	if v <= 0 {
+		v = 1e-6
+	}
+	return v
+}
+
+// BM25 scores a document of docLen tokens (avgLen on average) that holds
+// terms whose BM25IDFs sum to idfs, each term counted once. Lengths have a
+// floor: with repeats not counted, length normalisation alone would put
+// one-word replies ("Budget?") above the sentences that discuss the topic.
+func BM25(idfs, docLen, avgLen float64) float64 {
+	docLen = max(docLen, shortDocTokens)
+	return idfs * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*docLen/avgLen))
 }

@@ -33,6 +33,20 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
+// Validate normalises u's email (NormalizeEmail) and trims its name, and
+// reports the first problem as an EINVALID error.
+func (u *User) Validate() error {
+	email, err := NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email, u.Name = email, strings.TrimSpace(u.Name)
+	if len(u.Name) > MaxNameLen {
+		return Errorf(EINVALID, "Name is longer than %d characters.", MaxNameLen)
+	}
+	return nil
+}
+
 // UserService stores users. It is used by administration edges (CLI, admin
 // pages) and by authentication, so it does not apply visibility rules.
 type UserService interface {
@@ -74,6 +88,15 @@ func NewPAT() string {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// NormalizeTokenLabel trims a token's label and checks its length.
+func NormalizeTokenLabel(label string) (string, error) {
+	label = strings.TrimSpace(label)
+	if len(label) > MaxNameLen {
+		return "", Errorf(EINVALID, "Token label is longer than %d characters.", MaxNameLen)
+	}
+	return label, nil
 }
 
 // TokenService stores personal access tokens.

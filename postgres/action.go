@@ -42,15 +42,6 @@ func actionBody(a *meetingintel.Action) string {
 	return strings.TrimSpace(a.Text + "\n" + a.Notes)
 }
 
-// linkedMeeting returns the meeting id to store: nil for none or 0.
-func linkedMeeting(id *int64) *int64 {
-	if id == nil || *id == 0 {
-		return nil
-	}
-	v := *id
-	return &v
-}
-
 // nullDate stores a due date, "" as NULL.
 func nullDate(d string) *string {
 	if d == "" {
@@ -71,7 +62,6 @@ func (db *DB) CreateAction(ctx context.Context, a *meetingintel.Action) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.MeetingID = linkedMeeting(a.MeetingID)
 	now := ms(db.now())
 	return db.write(ctx, func(tx pgx.Tx) error {
 		if a.MeetingID != nil {
@@ -199,35 +189,14 @@ func (db *DB) UpdateAction(ctx context.Context, id int64, upd meetingintel.Actio
 		if err != nil {
 			return err
 		}
-		if upd.Text != nil {
-			a.Text = *upd.Text
-		}
-		if upd.Owner != nil {
-			a.Owner = *upd.Owner
-		}
-		if upd.DueDate != nil {
-			a.DueDate = *upd.DueDate
-		}
-		if upd.Status != nil {
-			a.Status = *upd.Status
-		}
-		if upd.Notes != nil {
-			a.Notes = *upd.Notes
-		}
-		if upd.MeetingID != nil {
-			a.MeetingID = linkedMeeting(upd.MeetingID)
-			if a.MeetingID != nil {
-				if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
-					return err
-				}
+		upd.Apply(a)
+		if upd.MeetingID != nil && a.MeetingID != nil {
+			if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
+				return err
 			}
 		}
 		if err := a.Validate(); err != nil {
 			return err
-		}
-		if upd.Status != nil {
-			st, _ := meetingintel.ParseActionStatus(string(a.Status))
-			a.Status = st
 		}
 		a.UpdatedBy, a.UpdatedAt = strings.ToLower(u.Email), fromMS(now)
 		if _, err := tx.Exec(ctx, `UPDATE actions SET meeting_id = $1, text = $2, owner = $3, due_date = $4,

@@ -3,7 +3,6 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,9 +81,6 @@ const (
 	recentWindow = 1000
 	recentBudget = 10000
 	snippetWords = 14
-
-	bm25K1 = 1.2
-	bm25B  = 0.75
 
 	// statsCommonAbove: a term the statistics give more documents than
 	// this is common without counting. Well above rareCap, since the
@@ -242,19 +238,9 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 	}
 	for i := range terms {
 		terms[i].df = min(terms[i].df, max(docs, terms[i].df))
-		terms[i].idf = idf(docs, terms[i].df)
+		terms[i].idf = meetingintel.BM25IDF(docs, terms[i].df)
 	}
 	return terms, nil
-}
-
-// idf is BM25's inverse document frequency as FTS5 computes it, floored
-// just above zero so every match scores.
-func idf(docs, df float64) float64 {
-	v := math.Log((docs - df + 0.5) / (df + 0.5))
-	if v <= 0 {
-		v = 1e-6
-	}
-	return v
 }
 
 // candidate is a ranked document before its snippet is made.
@@ -326,7 +312,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		if !ok {
 			w = 1
 		}
-		r.c.score = sum * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*r.len/avgLen)) * w
+		r.c.score = meetingintel.BM25(sum, r.len, avgLen) * w
 		out[i] = r.c
 	}
 	slices.SortFunc(out, func(x, y candidate) int {

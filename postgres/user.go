@@ -33,14 +33,10 @@ func (db *DB) CreateUser(ctx context.Context, u *meetingintel.User) error {
 	if u == nil {
 		return meetingintel.Errorf(meetingintel.EINVALID, "A user is required.")
 	}
-	email, err := meetingintel.NormalizeEmail(u.Email)
-	if err != nil {
+	if err := u.Validate(); err != nil {
 		return err
 	}
-	u.Email, u.Name, u.Active = email, strings.TrimSpace(u.Name), true
-	if len(u.Name) > 200 {
-		return meetingintel.Errorf(meetingintel.EINVALID, "Name is longer than 200 characters.")
-	}
+	u.Active = true
 	now := ms(db.now())
 	return db.write(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO users (email, name, admin, active, created_at) VALUES ($1, $2, $3, true, $4) RETURNING id`,
@@ -125,18 +121,10 @@ func scanToken(sc interface{ Scan(...any) error }) (*meetingintel.Token, error) 
 	return &t, nil
 }
 
-func cleanLabel(label string) (string, error) {
-	label = strings.TrimSpace(label)
-	if len(label) > 200 {
-		return "", meetingintel.Errorf(meetingintel.EINVALID, "Token label is longer than 200 characters.")
-	}
-	return label, nil
-}
-
 // CreateToken makes a new personal access token for a user. The token is
 // returned once; only its SHA-256 hash is stored.
 func (db *DB) CreateToken(ctx context.Context, userID int64, label string) (string, *meetingintel.Token, error) {
-	label, err := cleanLabel(label)
+	label, err := meetingintel.NormalizeTokenLabel(label)
 	if err != nil {
 		return "", nil, err
 	}
@@ -159,7 +147,7 @@ func (db *DB) ImportToken(ctx context.Context, userID int64, token, label string
 	if strings.TrimSpace(token) == "" {
 		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Token is required.")
 	}
-	label, err := cleanLabel(label)
+	label, err := meetingintel.NormalizeTokenLabel(label)
 	if err != nil {
 		return nil, err
 	}

@@ -40,15 +40,6 @@ func actionBody(a *meetingintel.Action) string {
 	return strings.TrimSpace(a.Text + "\n" + a.Notes)
 }
 
-// linkedMeeting returns the meeting id to store: nil for none or 0.
-func linkedMeeting(id *int64) *int64 {
-	if id == nil || *id == 0 {
-		return nil
-	}
-	v := *id
-	return &v
-}
-
 // CreateAction stores an action, linked to a visible meeting or none.
 func (db *DB) CreateAction(ctx context.Context, a *meetingintel.Action) error {
 	u, err := actor(ctx)
@@ -61,7 +52,6 @@ func (db *DB) CreateAction(ctx context.Context, a *meetingintel.Action) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.MeetingID = linkedMeeting(a.MeetingID)
 	now := ms(db.now())
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if a.MeetingID != nil {
@@ -189,35 +179,14 @@ func (db *DB) UpdateAction(ctx context.Context, id int64, upd meetingintel.Actio
 		if err != nil {
 			return err
 		}
-		if upd.Text != nil {
-			a.Text = *upd.Text
-		}
-		if upd.Owner != nil {
-			a.Owner = *upd.Owner
-		}
-		if upd.DueDate != nil {
-			a.DueDate = *upd.DueDate
-		}
-		if upd.Status != nil {
-			a.Status = *upd.Status
-		}
-		if upd.Notes != nil {
-			a.Notes = *upd.Notes
-		}
-		if upd.MeetingID != nil {
-			a.MeetingID = linkedMeeting(upd.MeetingID)
-			if a.MeetingID != nil {
-				if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
-					return err
-				}
+		upd.Apply(a)
+		if upd.MeetingID != nil && a.MeetingID != nil {
+			if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
+				return err
 			}
 		}
 		if err := a.Validate(); err != nil {
 			return err
-		}
-		if upd.Status != nil {
-			st, _ := meetingintel.ParseActionStatus(string(a.Status))
-			a.Status = st
 		}
 		a.UpdatedBy, a.UpdatedAt = strings.ToLower(u.Email), fromMS(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE actions SET meeting_id = ?, text = ?, owner = ?, due_date = ?,

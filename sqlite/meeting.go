@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sort"
 	"strings"
 	"time"
 
@@ -461,33 +460,7 @@ func (db *DB) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.Meet
 		if err != nil {
 			return err
 		}
-		if upd.Title != nil {
-			m.Title = *upd.Title
-		}
-		if upd.Date != nil {
-			m.Date = *upd.Date
-		}
-		if upd.DurationMS != nil {
-			m.DurationMS = *upd.DurationMS
-		}
-		if upd.Attendees != nil {
-			m.Attendees = *upd.Attendees
-		}
-		if upd.Tags != nil {
-			m.Tags = *upd.Tags
-		}
-		if upd.Source != nil {
-			m.Source = *upd.Source
-		}
-		if upd.SourceMeetingID != nil {
-			m.SourceMeetingID = *upd.SourceMeetingID
-		}
-		if upd.Summary != nil {
-			m.Summary = *upd.Summary
-		}
-		if upd.Visibility != nil {
-			m.Visibility = *upd.Visibility
-		}
+		upd.Apply(m)
 		m.Normalize()
 		if err := m.Validate(); err != nil {
 			return err
@@ -602,23 +575,16 @@ func (db *DB) TalkTime(ctx context.Context, meetingID int64) ([]meetingintel.Spe
 	}
 	defer rows.Close()
 	out := []meetingintel.SpeakerTime{}
-	var total int64
 	for rows.Next() {
 		var st meetingintel.SpeakerTime
 		if err := rows.Scan(&st.Speaker, &st.MS, &st.Segments); err != nil {
 			return nil, internal(err)
 		}
-		total += st.MS
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, internal(err)
 	}
-	for i := range out {
-		if total > 0 {
-			out[i].Share = float64(out[i].MS) / float64(total)
-		}
-	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].MS > out[b].MS })
+	meetingintel.RankTalkTime(out)
 	return out, nil
 }

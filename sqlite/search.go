@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,12 +64,6 @@ const (
 	snippetTokens = 14
 
 	snippetScan = 300 // matches a range scan may read per snippet instead of one query each
-
-	bm25K1 = 1.2
-	// shortDocTokens is the length below which a document counts as this
-	// long when scoring (see candidates).
-	shortDocTokens = 8
-	bm25B          = 0.75
 )
 
 // termMatches is what one query term matched.
@@ -236,20 +229,6 @@ func (st indexStats) estimateDF(ids []int64) float64 {
 	return min(max(n*st.idSpan/width, n), max(st.docs, n))
 }
 
-// idf is BM25's inverse document frequency as FTS5 computes it.
-func (st indexStats) idf(df float64) float64 {
-	v := math.Log((st.docs - df + 0.5) / (df + 0.5))
-	if v <= 0 {
-		v = 1e-6
-	}
-	return v
-}
-
-// bm25 scores a document of docLen tokens holding each term of idfs once.
-func (st indexStats) bm25(idfs float64, docLen float64) float64 {
-	return idfs * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*docLen/st.avgLen))
-}
-
 // ftsVarint decodes one FTS5 varint (SQLite's format: big-endian groups of
 // seven bits, the high bit set on all but the last; a ninth byte holds eight
 // bits). It returns 0, 0 on short input.
@@ -328,7 +307,7 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	}
 	idfs := make([]float64, len(terms))
 	for i, t := range terms {
-		idfs[i] = st.idf(t.df)
+		idfs[i] = meetingintel.BM25IDF(st.docs, t.df)
 	}
 	scored := make([]candidate, 0, len(ids))
 	for f := range strings.SplitSeq(sizes.String, ",") {
@@ -353,11 +332,7 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 			}
 		}
 		n, _ := ftsVarint(size) // tokens in the one column
-		// A floor on length: with repeats no longer counted, BM25's length
-		// normalisation alone would put one-word replies ("Budget?") above
-		// the sentences that actually discuss the topic.
-		n = max(n, shortDocTokens)
-		c.score = st.bm25(sum, float64(n)) * weights[c.kind]
+		c.score = meetingintel.BM25(sum, float64(n), st.avgLen) * weights[c.kind]
 		scored = append(scored, c)
 	}
 
