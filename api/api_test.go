@@ -444,6 +444,16 @@ func TestUploadingATranscriptFile(t *testing.T) {
 			t.Fatalf("transcript page: %s", tr.Raw)
 		}
 	})
+	t.Run("uploading the same file again updates its meeting", func(t *testing.T) {
+		again := append(append([]byte{}, file...), "\nNOTE uploaded twice\n"...) // content no other subtest uploads
+		first, ct := multipartBody(t, map[string]string{"meeting_date": "2026-03-05T10:00:00Z", "title": "Again"}, "again.vtt", again)
+		r1 := e.must(201, req{Method: "POST", Path: "/api/meetings", Token: e.aliceTok, Body: first, Type: ct})
+		second, ct := multipartBody(t, map[string]string{"meeting_date": "2026-03-05T10:00:00Z", "title": "Again, renamed"}, "again.vtt", again)
+		r2 := e.must(200, req{Method: "POST", Path: "/api/meetings", Token: e.aliceTok, Body: second, Type: ct})
+		if id(r1.JSON, "id") != id(r2.JSON, "id") || r2.JSON["title"] != "Again, renamed" {
+			t.Fatalf("re-upload made %s after %s", r2.Raw, r1.Raw)
+		}
+	})
 	t.Run("a bad file is 400 naming the line", func(t *testing.T) {
 		bad, err := os.ReadFile("../transcript/testdata/bad_timestamp.vtt")
 		if err != nil {

@@ -6,12 +6,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 	"github.com/meetingintel/meetingintel/transcript"
 )
 
@@ -258,12 +258,9 @@ func (in *meetingIn) meeting() (*meetingintel.Meeting, []meetingintel.Segment, e
 	}
 	if strings.TrimSpace(date) != "" {
 		var err error
-		if m.Date, err = parseDateTime(field, date); err != nil {
-			return nil, nil, err
+		if m.Date, err = meetinginput.DateTime(field, date); err != nil {
+			return nil, nil, fieldInvalid(field, err)
 		}
-	}
-	if in.DurationMS != nil {
-		m.DurationMS = *in.DurationMS
 	}
 	var segs []meetingintel.Segment
 	if strings.TrimSpace(in.Transcript) != "" {
@@ -279,29 +276,20 @@ func (in *meetingIn) meeting() (*meetingintel.Meeting, []meetingintel.Segment, e
 		if err != nil {
 			return nil, nil, fieldInvalid(field, err)
 		}
-		segs = t.Segments
-		if in.DurationMS == nil {
-			m.DurationMS = t.DurationMS
-		}
-		m.Attendees = append(m.Attendees, t.Attendees...)
-		if strings.TrimSpace(m.Title) == "" {
-			m.Title = t.Title
-		}
-		if m.Date.IsZero() {
-			m.Date = t.Date
-		}
-		if strings.TrimSpace(m.Source) == "" {
-			m.Source = t.Source
-		}
-		if strings.TrimSpace(m.SourceMeetingID) == "" {
-			m.SourceMeetingID = t.SourceMeetingID
-		}
-		if err := meetingintel.ValidateSegments(segs); err != nil {
+		if err := meetingintel.ValidateSegments(t.Segments); err != nil {
 			return nil, nil, fieldInvalid(field, err)
 		}
+		segs = t.Segments
+		meetinginput.FillFromTranscript(m, t)
 	}
-	if strings.TrimSpace(m.Title) == "" && in.file != "" {
-		m.Title = titleFromFile(in.file)
+	if in.DurationMS != nil {
+		m.DurationMS = *in.DurationMS // even 0: the body's word beats the transcript's
+	}
+	if in.file != "" {
+		if strings.TrimSpace(m.Title) == "" {
+			m.Title = meetinginput.TitleFromFile(in.file)
+		}
+		meetinginput.KeyByContent(m, []byte(in.Transcript))
 	}
 	if strings.TrimSpace(m.Title) == "" {
 		return nil, nil, invalid("title", "title is required (the transcript names none).")
@@ -314,14 +302,6 @@ func (in *meetingIn) meeting() (*meetingintel.Meeting, []meetingintel.Segment, e
 		return nil, nil, err
 	}
 	return m, segs, nil
-}
-
-// titleFromFile turns "2026-03-04 pricing_review.vtt" into
-// "2026-03-04 pricing review".
-func titleFromFile(name string) string {
-	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = strings.TrimSuffix(name, path.Ext(name))
-	return strings.TrimSpace(strings.NewReplacer("_", " ").Replace(name))
 }
 
 // Form fields of an upload besides the file; attendees and tags may repeat
@@ -404,9 +384,9 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, in *meetingI
 			}
 		case "attendees":
 			for _, a := range splitList(v) {
-				at, err := parseAttendee(a)
+				at, err := meetinginput.Attendee(a)
 				if err != nil {
-					return err
+					return fieldInvalid("attendees", err)
 				}
 				in.Attendees = append(in.Attendees, attendeeIn(at))
 			}
@@ -524,9 +504,9 @@ func (s *Server) updateMeeting(w http.ResponseWriter, r *http.Request) error {
 	if d, err := required(dateOpt, dateField); err != nil {
 		return err
 	} else if d != nil {
-		t, err := parseDateTime(dateField, *d)
+		t, err := meetinginput.DateTime(dateField, *d)
 		if err != nil {
-			return err
+			return fieldInvalid(dateField, err)
 		}
 		upd.Date = &t
 	}

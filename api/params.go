@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 )
 
 // opt is a PATCH field: Set when the key was present, Null when its value
@@ -42,9 +42,9 @@ func (a *attendeeIn) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		at, err := parseAttendee(s)
+		at, err := meetinginput.Attendee(s)
 		if err != nil {
-			return err
+			return fieldInvalid("attendees", err)
 		}
 		*a = attendeeIn(at)
 		return nil
@@ -65,50 +65,12 @@ func (a *attendeeIn) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseAttendee reads "Name <email>", "email" or "Name".
-func parseAttendee(s string) (meetingintel.Attendee, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case strings.Contains(s, "<"):
-		a, err := mail.ParseAddress(s)
-		if err != nil {
-			return meetingintel.Attendee{}, invalid("attendees", "Attendee %q is not like \"Sam Lee <sam@example.com>\".", s)
-		}
-		return meetingintel.Attendee{Name: a.Name, Email: a.Address}, nil
-	case strings.Contains(s, "@") && !strings.Contains(s, " "):
-		return meetingintel.Attendee{Email: s}, nil
-	}
-	return meetingintel.Attendee{Name: s}, nil
-}
-
 func attendees(in []attendeeIn) []meetingintel.Attendee {
 	out := make([]meetingintel.Attendee, 0, len(in))
 	for _, a := range in {
 		out = append(out, meetingintel.Attendee(a))
 	}
 	return out
-}
-
-// parseDateTime accepts RFC 3339, a local-less date-time (UTC) or a
-// calendar day (midnight UTC), like the MCP tools.
-func parseDateTime(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", meetingintel.DateLayout} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, invalid(field, "%s %q is not a date like 2026-03-31 or 2026-03-31T14:00:00Z.", field, s)
-}
-
-// parseUpTo parses an exclusive upper date bound; a bare day includes that
-// whole day, as in the MCP search tool.
-func parseUpTo(field, s string) (time.Time, error) {
-	t, err := parseDateTime(field, s)
-	if err == nil && len(strings.TrimSpace(s)) == len(meetingintel.DateLayout) {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t, err
 }
 
 // query reads query parameters, collecting the first problem.
@@ -160,13 +122,13 @@ func (q query) ms(name string) (*int64, error) {
 // dateRange reads from (inclusive) and to (exclusive; a bare day included).
 func (q query) dateRange() (from, to time.Time, err error) {
 	if s := q.str("from"); s != "" {
-		if from, err = parseDateTime("from", s); err != nil {
-			return
+		if from, err = meetinginput.DateTime("from", s); err != nil {
+			return from, to, fieldInvalid("from", err)
 		}
 	}
 	if s := q.str("to"); s != "" {
-		if to, err = parseUpTo("to", s); err != nil {
-			return
+		if to, err = meetinginput.UpTo("to", s); err != nil {
+			return from, to, fieldInvalid("to", err)
 		}
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {

@@ -1,10 +1,10 @@
 // Package auth authenticates requests to meetingintel's machine-facing edges
-// (MCP, and later REST): it turns a request into a *Principal that says who
+// (MCP and the REST API): it turns a request into a *Principal that says who
 // the caller is, how the credential came and what it may do.
 //
 // One Authenticator handles every credential location (Authorization Bearer,
-// X-API-Key, a ?token= query, a path segment) so that OAuth access tokens can
-// be added by plugging a verifier in, without touching the tools.
+// X-API-Key, a ?token= query, a path segment); OAuth access tokens plug in
+// as a verifier, without touching the tools.
 //
 // auth never logs a token and never puts one into an error message.
 package auth
@@ -44,7 +44,7 @@ type Kind string
 // Credential kinds.
 const (
 	KindPAT   Kind = "pat"   // personal access token
-	KindOAuth Kind = "oauth" // OAuth access token (issue 4)
+	KindOAuth Kind = "oauth" // OAuth access token
 	KindLocal Kind = "local" // stdio: the operator picked the user
 )
 
@@ -54,7 +54,7 @@ type Principal struct {
 	Method  Method
 	Kind    Kind
 	Scopes  []string
-	TokenID int64 // the PAT's id (or, later, the OAuth grant's); 0 for stdio
+	TokenID int64 // the PAT's id, or the OAuth grant's; 0 for stdio
 
 	// credential is the raw credential that authenticated this principal,
 	// kept in memory only so a long-lived session (SSE) can re-check that it

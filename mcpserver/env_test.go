@@ -83,8 +83,8 @@ func newEnv(t *testing.T) *env {
 	}
 	e.seed()
 
-	// OAuth does not exist yet; this verifier stands in for it so tests can
-	// hold a token that has meetings:read only.
+	// This verifier stands in for OAuth so tests can hold a token that has
+	// meetings:read only.
 	e.readOnlyOAuthToken = "header.readonly.sig"
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := &auth.Authenticator{Tokens: db, Logger: logger, OAuth: func(ctx context.Context, token string) (*auth.Principal, error) {

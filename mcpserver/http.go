@@ -10,12 +10,13 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel/auth"
+	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// MaxBodyBytes bounds an MCP request: a transcript of up to 10 MiB plus
-// JSON framing, as the HTTP server's own limit.
-const MaxBodyBytes = 12 << 20
+// MaxBodyBytes bounds an MCP request: the HTTP server's own limit, a
+// transcript of up to 10 MiB plus JSON framing.
+const MaxBodyBytes = httpserver.MaxBodyBytes
 
 // Register mounts the MCP endpoints of DESIGN §4 on mux: POST /mcp (GET and
 // DELETE answer 405), POST /mcp/{token}, GET /sse (POST answers 405 with

@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 )
 
 // Bounds on what one tool result may hold. The text content repeats the
@@ -138,40 +138,19 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// parseDateTime accepts RFC 3339 or a calendar day (midnight UTC).
-func parseDateTime(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(meetingintel.DateLayout, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, meetingintel.Errorf(meetingintel.EINVALID, "%s %q is not a date like 2026-03-31 or 2026-03-31T14:00:00Z.", field, s)
-}
-
-// parseAttendees reads "Name <email>", "email" or "Name" strings.
+// parseAttendees reads "Name <email>", "email" or "Name" strings,
+// skipping blank ones.
 func parseAttendees(in []string) ([]meetingintel.Attendee, error) {
 	out := make([]meetingintel.Attendee, 0, len(in))
 	for _, s := range in {
-		s = strings.TrimSpace(s)
-		switch {
-		case s == "":
+		if strings.TrimSpace(s) == "" {
 			continue
-		case strings.Contains(s, "<"):
-			a, err := mail.ParseAddress(s)
-			if err != nil {
-				return nil, meetingintel.Errorf(meetingintel.EINVALID, "Attendee %q is not like \"Sam Lee <sam@example.com>\".", s)
-			}
-			out = append(out, meetingintel.Attendee{Name: a.Name, Email: a.Address})
-		case strings.Contains(s, "@") && !strings.Contains(s, " "):
-			out = append(out, meetingintel.Attendee{Email: s})
-		default:
-			out = append(out, meetingintel.Attendee{Name: s})
 		}
+		a, err := meetinginput.Attendee(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
 	return out, nil
 }

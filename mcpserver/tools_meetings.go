@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 	"github.com/meetingintel/meetingintel/transcript"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -309,7 +310,7 @@ func (s *Server) createMeeting(ctx context.Context, in CreateMeetingArgs) (*mcp.
 		return nil, nil, err
 	}
 	if strings.TrimSpace(in.MeetingDate) != "" {
-		if m.Date, err = parseDateTime("meeting_date", in.MeetingDate); err != nil {
+		if m.Date, err = meetinginput.DateTime("meeting_date", in.MeetingDate); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -320,20 +321,7 @@ func (s *Server) createMeeting(ctx context.Context, in CreateMeetingArgs) (*mcp.
 			return nil, nil, err
 		}
 		segs = t.Segments
-		m.DurationMS = t.DurationMS
-		m.Attendees = append(m.Attendees, t.Attendees...)
-		if strings.TrimSpace(m.Title) == "" {
-			m.Title = t.Title
-		}
-		if m.Date.IsZero() {
-			m.Date = t.Date
-		}
-		if strings.TrimSpace(m.Source) == "" {
-			m.Source = t.Source
-		}
-		if strings.TrimSpace(m.SourceMeetingID) == "" {
-			m.SourceMeetingID = t.SourceMeetingID
-		}
+		meetinginput.FillFromTranscript(m, t)
 	}
 	if strings.TrimSpace(m.Title) == "" {
 		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "title is required (the transcript names none).")
@@ -378,7 +366,7 @@ func parseTranscript(text, format string) (*transcript.Transcript, error) {
 func (s *Server) updateMeeting(ctx context.Context, in UpdateMeetingArgs) (*mcp.CallToolResult, *MeetingDetail, error) {
 	upd := meetingintel.MeetingUpdate{Title: in.Title, Summary: in.Summary, Source: in.Source, SourceMeetingID: in.SourceMeetingID, Tags: in.Tags}
 	if in.MeetingDate != nil {
-		t, err := parseDateTime("meeting_date", *in.MeetingDate)
+		t, err := meetinginput.DateTime("meeting_date", *in.MeetingDate)
 		if err != nil {
 			return nil, nil, err
 		}

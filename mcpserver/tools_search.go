@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -100,16 +101,13 @@ func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mc
 		return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "query is required: give words or a question to search for.")
 	}
 	if strings.TrimSpace(in.DateFrom) != "" {
-		if q.From, err = parseDateTime("date_from", in.DateFrom); err != nil {
+		if q.From, err = meetinginput.DateTime("date_from", in.DateFrom); err != nil {
 			return nil, nil, err
 		}
 	}
-	if s := strings.TrimSpace(in.DateTo); s != "" {
-		if q.To, err = parseDateTime("date_to", s); err != nil {
+	if strings.TrimSpace(in.DateTo) != "" {
+		if q.To, err = meetinginput.UpTo("date_to", in.DateTo); err != nil {
 			return nil, nil, err
-		}
-		if len(s) == len(meetingintel.DateLayout) {
-			q.To = q.To.AddDate(0, 0, 1) // a bare day includes that whole day
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -11,20 +9,19 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 	"github.com/meetingintel/meetingintel/transcript"
 )
 
 // importForm is the import form, as typed.
 type importForm struct {
 	Title, Date, Attendees, Tags, Visibility, Format string
-	Formats                                          []string
+	Formats                                          []transcript.Format
 }
-
-var importFormats = []string{"auto", "vtt", "srt", "otter", "fireflies", "text"}
 
 func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "import", view{Title: "Import a transcript", Nav: "import",
-		Data: importForm{Visibility: "team", Format: "auto", Formats: importFormats}})
+		Data: importForm{Visibility: "team", Format: "auto", Formats: transcript.Formats()}})
 }
 
 // handleImport parses an uploaded transcript and stores it as a meeting, the
@@ -35,7 +32,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	f := importForm{
 		Title: r.PostFormValue("title"), Date: r.PostFormValue("date"), Attendees: r.PostFormValue("attendees"),
 		Tags: r.PostFormValue("tags"), Visibility: r.PostFormValue("visibility"), Format: r.PostFormValue("format"),
-		Formats: importFormats,
+		Formats: transcript.Formats(),
 	}
 	fail := func(err error) {
 		if meetingintel.ErrorCode(err) != meetingintel.EINVALID {
@@ -109,13 +106,7 @@ func (s *Server) parseUpload(r *http.Request, f importForm) (*meetingintel.Meeti
 		}
 		m.Attendees = append(extra, m.Attendees...)
 	}
-	if m.Source == "" {
-		m.Source = "Import"
-	}
-	if m.SourceMeetingID == "" {
-		sum := sha256.Sum256(data)
-		m.SourceMeetingID = "sha256:" + hex.EncodeToString(sum[:16])
-	}
+	meetinginput.KeyByContent(m, data)
 	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return nil, nil, err

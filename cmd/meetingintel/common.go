@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
@@ -24,9 +25,14 @@ type dbFlags struct {
 	url  string
 }
 
-func (d *dbFlags) register(fs *flag.FlagSet) {
+// newDBFlagSet returns a command's flag set with the database flags
+// registered on it.
+func newDBFlagSet(name string, e env) (*flag.FlagSet, *dbFlags) {
+	fs := newFlagSet(name, e)
+	d := new(dbFlags)
 	fs.StringVar(&d.path, "db", "", "SQLite database file (default "+DefaultDBPath+")")
 	fs.StringVar(&d.url, "database-url", "", "database URL, e.g. postgres://... (default $DATABASE_URL)")
+	return fs, d
 }
 
 // dbLocation says where a store lives: for people (a path, or a URL with
@@ -115,33 +121,63 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// actor finds the user a command acts as and returns a context carrying it.
-func actor(ctx context.Context, s meetingintel.Store, email string) (context.Context, *meetingintel.User, error) {
+// findUser finds the user named by an --email flag.
+func findUser(ctx context.Context, s meetingintel.Store, email string) (*meetingintel.User, error) {
 	if email == "" {
-		return nil, nil, usagef("--email is required")
+		return nil, usagef("--email is required")
 	}
 	norm, err := meetingintel.NormalizeEmail(email)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	u, err := s.FindUserByEmail(ctx, norm)
 	if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
-		return nil, nil, fmt.Errorf("no user %s (create one with: meetingintel users add --email %s --name NAME)", norm, norm)
-	} else if err != nil {
+		return nil, fmt.Errorf("no user %s (create one with: meetingintel users add --email %s --name NAME)", norm, norm)
+	}
+	return u, err
+}
+
+// actor finds the active user a command acts as and returns a context
+// carrying it.
+func actor(ctx context.Context, s meetingintel.Store, email string) (context.Context, *meetingintel.User, error) {
+	u, err := findUser(ctx, s, email)
+	if err != nil {
 		return nil, nil, err
 	}
 	if !u.Active {
-		return nil, nil, fmt.Errorf("user %s is deactivated", norm)
+		return nil, nil, fmt.Errorf("user %s is deactivated", u.Email)
 	}
 	return meetingintel.NewContextWithUser(ctx, u), u, nil
 }
 
-// noArgs refuses stray positional arguments.
-func noArgs(pos []string) error {
+// parseNoArgs parses the flags of a command that takes no positional
+// arguments and refuses stray ones.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
 	return nil
+}
+
+// parseRevokeID reads the one ID positional argument of "tokens revoke"
+// and "grants revoke" (what is "token" or "grant").
+func parseRevokeID(fs *flag.FlagSet, args []string, what string) (int64, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(pos) != 1 {
+		return 0, usagef("%ss revoke needs exactly one %s ID (see %ss list)", what, what, what)
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%s ID must be a positive number, not %q", what, pos[0])
+	}
+	return id, nil
 }
 
 func closeStore(s io.Closer, e env) {

@@ -34,107 +34,12 @@ import (
 	_ "github.com/meetingintel/meetingintel/sqlite" // registers the "sqlite" driver for the direct checks
 )
 
-// crashBuild builds meetingintel into a temporary folder (fast after the
-// first time: the build cache keeps the packages).
-func crashBuild(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "meetingintel")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// crashFreeAddr returns a 127.0.0.1 address nobody listens on; a restarted
-// server takes the same one, since the OAuth issuer is its URL.
-func crashFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// crashLog collects a process's output from several goroutines.
-type crashLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *crashLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *crashLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// server is one `meetingintel serve` process.
-type crashServer struct {
-	cmd  *exec.Cmd
-	base string
-	log  *crashLog
-	done chan error
-}
-
-func crashStart(t *testing.T, bin, addr string, env []string, args ...string) *crashServer {
-	t.Helper()
-	s := &crashServer{base: "http://" + addr, log: &crashLog{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
-	s.cmd.Env = append(os.Environ(), append([]string{"MCP_AUTH_TOKENS=", "INSTANCE=", "PUBLIC_URL=", "DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED="}, env...)...)
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.done <- s.cmd.Wait() }()
-	t.Cleanup(func() {
-		if s.cmd.ProcessState == nil {
-			s.cmd.Process.Kill()
-			<-s.done
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-s.done:
-			t.Fatalf("server exited at start: %v\n%s", err, s.log.String())
-		default:
-		}
-		if code, _ := crashGet(s.base+"/readyz", ""); code == http.StatusOK {
-			return s
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server never became ready:\n%s", s.log.String())
-	return nil
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (s *crashServer) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done
-}
-
-var crashHTTP = &http.Client{
-	Timeout:       10 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
 func crashGet(u, bearer string) (int, string) {
 	req, _ := http.NewRequest("GET", u, nil)
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	resp, err := crashHTTP.Do(req)
+	resp, err := plainHTTP.Do(req)
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -144,7 +49,7 @@ func crashGet(u, bearer string) (int, string) {
 }
 
 func crashPostForm(u string, form url.Values) (int, http.Header, string, error) {
-	resp, err := crashHTTP.PostForm(u, form)
+	resp, err := plainHTTP.PostForm(u, form)
 	if err != nil {
 		return 0, nil, "", err
 	}
@@ -227,7 +132,7 @@ func crashRegister(t *testing.T, base string) crashClient {
 	t.Helper()
 	redirect := "http://127.0.0.1:9/callback"
 	body := fmt.Sprintf(`{"redirect_uris":[%q],"client_name":"Crash test","token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"],"response_types":["code"]}`, redirect)
-	resp, err := crashHTTP.Post(base+"/oauth/register", "application/json", strings.NewReader(body))
+	resp, err := plainHTTP.Post(base+"/oauth/register", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,12 +220,12 @@ func TestSIGKILLDuringImportsAndOAuthFlowsLeavesAConsistentDatabase(t *testing.T
 	if testing.Short() {
 		t.Skip("builds the binary and kills it")
 	}
-	bin := crashBuild(t)
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "mi.db")
 	pat := strings.TrimSpace(mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana", "--admin")).stdout)
-	addr := crashFreeAddr(t)
-	srv := crashStart(t, bin, addr, nil, "--db", db)
+	addr := freeAddr(t)
+	srv := startServeProcess(t, bin, addr, nil, "--db", db)
 	client := crashRegister(t, srv.base)
 
 	// Grants completed before the faults.
@@ -427,7 +332,7 @@ func TestSIGKILLDuringImportsAndOAuthFlowsLeavesAConsistentDatabase(t *testing.T
 	crashCheckSQLite(t, db)
 
 	// Restart on the same file: what was confirmed is there, whole.
-	srv = crashStart(t, bin, addr, nil, "--db", db)
+	srv = startServeProcess(t, bin, addr, nil, "--db", db)
 	for _, a := range acks {
 		_, res, err := crashCallTool(context.Background(), srv.base, pat, "get_meeting", map[string]any{"meeting_id": a.id}, nil)
 		if err != nil || res.IsError {
@@ -506,11 +411,11 @@ func TestSIGTERMFinishesTheRequestInFlightAndClosesSSEStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := crashBuild(t)
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "mi.db")
 	pat := strings.TrimSpace(mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana")).stdout)
-	srv := crashStart(t, bin, crashFreeAddr(t), nil, "--db", db)
+	srv := startServeProcess(t, bin, freeAddr(t), nil, "--db", db)
 
 	// An SSE stream, open and idle.
 	sseReq, _ := http.NewRequest("GET", srv.base+"/sse", nil)
@@ -617,8 +522,8 @@ func TestReadinessFollowsTheDatabase(t *testing.T) {
 	}
 	proxy := newCrashProxy(t, u.Host)
 	u.Host = proxy.addr
-	bin := crashBuild(t)
-	srv := crashStart(t, bin, crashFreeAddr(t), []string{"DATABASE_URL=" + u.String(), "OAUTH_ENABLED=false"})
+	bin := buildBinary(t)
+	srv := startServeProcess(t, bin, freeAddr(t), []string{"DATABASE_URL=" + u.String(), "OAUTH_ENABLED=false"})
 
 	waitStatus := func(path string, want int, within time.Duration) {
 		t.Helper()
@@ -725,7 +630,7 @@ func TestHealthcheckCommandAsksHealthz(t *testing.T) {
 	go hs.Serve(ln)
 	defer hs.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	down := crashFreeAddr(t)
+	down := freeAddr(t)
 	cases := []struct {
 		name string
 		env  map[string]string

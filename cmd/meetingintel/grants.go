@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,22 +22,9 @@ func oauthStore(s meetingintel.Store) (meetingintel.OAuthStore, error) {
 
 // cmdGrantsList lists a user's OAuth connections (apps they allowed).
 func cmdGrantsList(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("grants list", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("grants list", e)
 	email := fs.String("email", "", "whose connections (required)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	if *email == "" {
-		return usagef("--email is required")
-	}
-	norm, err := meetingintel.NormalizeEmail(*email)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	s, _, err := db.open(ctx, e)
@@ -50,7 +36,7 @@ func cmdGrantsList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.FindUserByEmail(ctx, norm)
+	u, err := findUser(ctx, s, *email)
 	if err != nil {
 		return err
 	}
@@ -85,19 +71,10 @@ func cmdGrantsList(ctx context.Context, args []string, e env) error {
 // cmdGrantsRevoke revokes an OAuth connection: its refresh tokens at once,
 // its access tokens within seconds.
 func cmdGrantsRevoke(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("grants revoke", e)
-	var db dbFlags
-	db.register(fs)
-	pos, err := parseArgs(fs, args)
+	fs, db := newDBFlagSet("grants revoke", e)
+	id, err := parseRevokeID(fs, args, "grant")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("grants revoke needs exactly one grant ID (see grants list)")
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil || id <= 0 {
-		return usagef("grant ID must be a positive number, not %q", pos[0])
 	}
 	s, _, err := db.open(ctx, e)
 	if err != nil {

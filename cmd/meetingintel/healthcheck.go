@@ -19,11 +19,7 @@ const healthcheckTimeout = 3 * time.Second
 func cmdHealthcheck(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("healthcheck", e)
 	target := fs.String("url", "", "URL to check (default http://127.0.0.1:PORT/healthz, PORT from $ADDR or 8080)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	u := *target

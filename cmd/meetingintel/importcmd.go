@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/meetinginput"
 	"github.com/meetingintel/meetingintel/transcript"
 )
 
@@ -25,9 +23,7 @@ type importJob struct {
 }
 
 func cmdImport(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("import", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("import", e)
 	email := fs.String("email", "", "import as this user (required)")
 	title := fs.String("title", "", "meeting title (default: from the file, else its name)")
 	date := fs.String("date", "", "meeting start, RFC 3339 (default: from the file, else its modification time)")
@@ -140,29 +136,15 @@ func parseFile(file string, f transcript.Format) (importJob, error) {
 	if err != nil {
 		return importJob{}, fmt.Errorf("%s: %w", file, err)
 	}
-	m := &meetingintel.Meeting{
-		Title:           t.Title,
-		Date:            t.Date,
-		DurationMS:      t.DurationMS,
-		Attendees:       t.Attendees,
-		Source:          t.Source,
-		SourceMeetingID: t.SourceMeetingID,
-	}
+	m := &meetingintel.Meeting{}
+	meetinginput.FillFromTranscript(m, t)
 	if m.Title == "" {
-		m.Title = titleFromFile(file)
+		m.Title = meetinginput.TitleFromFile(file)
 	}
 	if m.Date.IsZero() {
 		m.Date = st.ModTime().UTC().Truncate(time.Second)
 	}
-	if m.Source == "" {
-		m.Source = "Import"
-	}
-	if m.SourceMeetingID == "" {
-		// Files that carry no meeting id are keyed by content, so importing
-		// the same file again updates its meeting instead of duplicating it.
-		sum := sha256.Sum256(data)
-		m.SourceMeetingID = "sha256:" + hex.EncodeToString(sum[:16])
-	}
+	meetinginput.KeyByContent(m, data)
 	return importJob{file: file, meeting: m, segs: t.Segments}, nil
 }
 
@@ -172,17 +154,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// titleFromFile turns "2026-03-04 pricing_review.vtt" into "2026-03-04 pricing review".
-func titleFromFile(file string) string {
-	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	base = strings.ReplaceAll(base, "_", " ")
-	base = strings.Join(strings.Fields(base), " ")
-	if base == "" {
-		return "Imported meeting"
-	}
-	return base
 }
 
 // parseAttendees reads "a@x,b@y" into attendees named after their address.

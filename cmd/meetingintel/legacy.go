@@ -13,9 +13,7 @@ import (
 // stores nothing; rows that cannot be imported are skipped and listed.
 // The summary goes to stdout (it is the command's result).
 func cmdImportLegacy(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("import-legacy", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("import-legacy", e)
 	email := fs.String("email", "", "import as this user where the data names no author who is a user here (required)")
 	paths, err := parseArgs(fs, args)
 	if err != nil {

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -259,96 +255,35 @@ func TestServeBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "meetingintel")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	db := filepath.Join(dir, "data", "mi.db")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--db", db, "--addr", addr)
-	cmd.Env = append(os.Environ(), "MCP_AUTH_TOKENS=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var logBuf bytes.Buffer
-	logDone := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logBuf.WriteString(sc.Text() + "\n")
-		}
-		close(logDone)
-	}()
-	client := &http.Client{Timeout: 5 * time.Second}
-	var ready bool
-	for i := 0; i < 150 && !ready; i++ {
-		if resp, err := client.Get("http://" + addr + "/readyz"); err == nil {
-			ready = resp.StatusCode == 200
-			resp.Body.Close()
-		}
-		if !ready {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if !ready {
-		cmd.Process.Kill()
-		<-logDone
-		t.Fatalf("server never became ready; log:\n%s", logBuf.String())
-	}
-	resp, err := client.Get("http://" + addr + "/healthz")
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	db := filepath.Join(t.TempDir(), "data", "mi.db")
+	srv := startServeProcess(t, bin, addr, nil, "--demo", "--db", db)
+	resp, err := plainHTTP.Get(srv.base + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", err, resp)
 	}
 	resp.Body.Close()
 
 	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	<-logDone
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", err, logBuf.String())
+	if err := srv.signal(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", err, srv.log.String())
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Fatalf("shutdown took %v", d)
 	}
-	log := logBuf.String()
+	log := srv.log.String()
 	if !strings.Contains(log, "demo data loaded") || !regexp.MustCompile(`mi_pat_[A-Za-z0-9_-]{43}`).MatchString(log) || !strings.Contains(log, "admin@localhost") {
 		t.Fatalf("welcome/demo messages missing:\n%s", log)
 	}
 
 	// A second start on the same database creates no admin and prints no token.
-	var out bytes.Buffer
-	cmd2 := exec.CommandContext(ctx, bin, "serve", "--demo", "--db", db, "--addr", addr)
-	cmd2.Stderr = &out
-	if err := cmd2.Start(); err != nil {
-		t.Fatal(err)
+	srv = startServeProcess(t, bin, addr, nil, "--demo", "--db", db)
+	if err := srv.signal(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("second serve: %v\n%s", err, srv.log.String())
 	}
-	for i := 0; i < 150; i++ {
-		if resp, err := client.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	cmd2.Process.Signal(syscall.SIGTERM)
-	if err := cmd2.Wait(); err != nil {
-		t.Fatalf("second serve: %v\n%s", err, out.String())
-	}
-	if strings.Contains(out.String(), "mi_pat_") || !strings.Contains(out.String(), "already has meetings") {
-		t.Fatalf("second start:\n%s", out.String())
+	if out := srv.log.String(); strings.Contains(out, "mi_pat_") || !strings.Contains(out, "already has meetings") {
+		t.Fatalf("second start:\n%s", out)
 	}
 }
 

@@ -19,15 +19,9 @@ import (
 // other local clients that start the server themselves). Logs go to stderr:
 // stdout belongs to the protocol.
 func cmdMCP(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("mcp", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("mcp", e)
 	email := fs.String("email", "", "act as this user (required)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *email == "" {

@@ -8,7 +8,6 @@ package main
 // suite. A test "user" fills the consent page over HTTP, as a browser would.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,7 +17,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,24 +37,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// logBuffer collects a server's log across goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *logBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *logBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // liveServer is `meetingintel serve` running in this process on a real
 // loopback port with its own environment.
 type liveServer struct {
@@ -65,28 +45,17 @@ type liveServer struct {
 	addr string
 	url  string // PUBLIC_URL as clients use it
 	envs map[string]string
-	log  *logBuffer
+	log  *syncBuffer
 
 	cancel context.CancelFunc
 	done   chan int
-}
-
-// freeLoopbackAddr returns a loopback address with a port nobody listens on.
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startServe starts `meetingintel serve --db db` and waits until it is
 // ready; the test's cleanup stops it.
 func startServe(t *testing.T, db string, envs map[string]string) *liveServer {
 	t.Helper()
-	s := &liveServer{t: t, db: db, addr: freeLoopbackAddr(t), envs: envs, log: &logBuffer{}}
+	s := &liveServer{t: t, db: db, addr: freeAddr(t), envs: envs, log: &syncBuffer{}}
 	s.url = "http://" + s.addr
 	if envs["PUBLIC_URL"] != "" {
 		s.url = envs["PUBLIC_URL"]
@@ -102,26 +71,18 @@ func (s *liveServer) start() {
 	s.cancel, s.done = cancel, make(chan int, 1)
 	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: s.log, getenv: func(k string) string { return s.envs[k] }}
 	go func() { s.done <- run(ctx, []string{"serve", "--db", s.db, "--addr", s.addr}, e) }()
-	base := "http://" + s.addr
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	err := waitReady("http://"+s.addr, func() error {
 		select {
 		case code := <-s.done:
 			s.cancel = nil
-			s.t.Fatalf("serve exited with %d before it was ready; log:\n%s", code, s.log.String())
+			return fmt.Errorf("exited with %d before it was ready", code)
 		default:
+			return nil
 		}
-		if r, err := plainHTTP.Get(base + "/readyz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			s.t.Fatalf("serve never became ready; log:\n%s", s.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	})
+	if err != nil {
+		s.stop()
+		s.t.Fatalf("serve %s; log:\n%s", err, s.log.String())
 	}
 }
 
@@ -148,13 +109,6 @@ func (s *liveServer) restart() {
 	s.t.Helper()
 	s.stop()
 	s.start()
-}
-
-// plainHTTP never follows redirects: the tests read each Location, as a
-// browser's address bar would show it.
-var plainHTTP = &http.Client{
-	Timeout:       10 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 // e2eReply is one decoded HTTP answer.
@@ -1073,13 +1027,13 @@ func TestTheConformanceSuitePasses(t *testing.T) {
 	t.Run("authorization", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		port := strings.TrimPrefix(freeLoopbackAddr(t), "127.0.0.1:")
+		port := strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
 		c := registerClient(t, base, "conformance", "none", "http://127.0.0.1:"+port+"/callback")
 		out := t.TempDir()
 		cmd := conformanceCommand(ctx, t, node, "authorization", "--url", base, "--client-id", c.id,
 			"--resource", base+"/mcp", "--port", port, "--output-dir", out)
 		pr, pw := io.Pipe()
-		var log logBuffer
+		var log syncBuffer
 		cmd.Stdout = io.MultiWriter(pw, &log)
 		cmd.Stderr = &log
 		if err := cmd.Start(); err != nil {

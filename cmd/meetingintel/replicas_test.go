@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,12 +9,9 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -72,72 +67,24 @@ func postgresSchemaURL(t *testing.T) string {
 	return u.String()
 }
 
-// replica is one `meetingintel serve` process.
+// replica is one `meetingintel serve` process of several.
 type replica struct {
-	name, url string
-	cmd       *exec.Cmd
-	mu        sync.Mutex
-	log       bytes.Buffer
-}
-
-func (r *replica) logs() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.log.String()
+	name string
+	*serveProcess
 }
 
 // startReplica starts serve on a free loopback port and waits until it is
-// ready; the process is killed at cleanup whatever happens.
-func startReplica(t *testing.T, ctx context.Context, bin, name string, env []string, publicURL func(addr string) string) *replica {
+// ready; its log is shown when the test fails.
+func startReplica(t *testing.T, bin, name string, env []string, publicURL func(addr string) string) *replica {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	r := &replica{name: name, url: "http://" + addr}
-	r.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--public-url", publicURL(addr))
-	r.cmd.Env = env
-	stderr, err := r.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	logDone := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			r.mu.Lock()
-			r.log.WriteString(sc.Text() + "\n")
-			r.mu.Unlock()
-		}
-		close(logDone)
-	}()
+	addr := freeAddr(t)
+	r := &replica{name: name, serveProcess: startServeProcess(t, bin, addr, env, "--public-url", publicURL(addr))}
 	t.Cleanup(func() {
-		r.cmd.Process.Kill()
-		<-logDone
-		r.cmd.Wait()
 		if t.Failed() {
-			t.Logf("replica %s log:\n%s", r.name, r.logs())
+			t.Logf("replica %s log:\n%s", r.name, r.log.String())
 		}
 	})
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := client.Get(r.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return r
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("replica %s never became ready; log:\n%s", name, r.logs())
-	return nil
+	return r
 }
 
 // httpReply is a response read whole.
@@ -262,13 +209,7 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 		t.Skip("builds the binary and starts two servers")
 	}
 	dbURL := postgresSchemaURL(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "meetingintel")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
+	bin := buildBinary(t)
 
 	// A user and their PAT, through the CLI on the same database.
 	pat := strings.TrimSpace(mustOK(t, cli(t, map[string]string{"DATABASE_URL": dbURL},
@@ -279,17 +220,16 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "JWT_SECRET="+hex.EncodeToString(secret),
-		"OAUTH_ENABLED=true", "INSTANCE=", "MCP_AUTH_TOKENS=", "PUBLIC_URL=", "ADDR=")
+	env := []string{"DATABASE_URL=" + dbURL, "JWT_SECRET=" + hex.EncodeToString(secret), "OAUTH_ENABLED=true"}
 	// Both replicas answer for one public URL, as behind a load balancer:
 	// replica A's address stands in for it.
 	var issuer string
-	a := startReplica(t, ctx, bin, "A", env, func(addr string) string { issuer = "http://" + addr; return issuer })
-	b := startReplica(t, ctx, bin, "B", env, func(string) string { return issuer })
+	a := startReplica(t, bin, "A", env, func(addr string) string { issuer = "http://" + addr; return issuer })
+	b := startReplica(t, bin, "B", env, func(string) string { return issuer })
 
 	// Register on A.
 	const redirect = "http://127.0.0.1:9/callback"
-	reg := send(t, "POST", a.url+"/oauth/register", "application/json",
+	reg := send(t, "POST", a.base+"/oauth/register", "application/json",
 		`{"redirect_uris":["`+redirect+`"],"client_name":"Replica test","grant_types":["authorization_code","refresh_token"],`+
 			`"response_types":["code"],"token_endpoint_auth_method":"none"}`, nil)
 	clientID := reg.str("client_id")
@@ -298,36 +238,36 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 	}
 
 	// Authorize on B, redeem the code on A.
-	code, verifier := authorize(t, b.url, issuer, clientID, redirect, pat)
-	tok := postForm(t, a.url+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+	code, verifier := authorize(t, b.base, issuer, clientID, redirect, pat)
+	tok := postForm(t, a.base+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "code_verifier": {verifier}, "client_id": {clientID}})
 	if tok.status != http.StatusOK || tok.str("access_token") == "" || tok.str("refresh_token") == "" {
 		t.Fatalf("redeem on A: %d %s", tok.status, tok.body)
 	}
 
 	// Call /mcp on B with A's access token.
-	if r := callListMeetings(t, b.url, tok.str("access_token")); r.status != http.StatusOK ||
+	if r := callListMeetings(t, b.base, tok.str("access_token")); r.status != http.StatusOK ||
 		!strings.Contains(r.body, `"result"`) || strings.Contains(r.body, `"isError":true`) {
 		t.Fatalf("list_meetings on B: %d %s", r.status, r.body)
 	}
 
 	// Refresh on B; the new access token works on A.
-	ref := refresh(t, b.url, clientID, tok.str("refresh_token"))
+	ref := refresh(t, b.base, clientID, tok.str("refresh_token"))
 	if ref.status != http.StatusOK || ref.str("access_token") == "" || ref.str("refresh_token") == tok.str("refresh_token") {
 		t.Fatalf("refresh on B: %d %s", ref.status, ref.body)
 	}
 	access := ref.str("access_token")
-	if r := callListMeetings(t, a.url, access); r.status != http.StatusOK {
+	if r := callListMeetings(t, a.base, access); r.status != http.StatusOK {
 		t.Fatalf("list_meetings on A with B's token: %d %s", r.status, r.body)
 	}
 
 	// Revoke on A; B refuses the token within seconds.
-	if r := postForm(t, a.url+"/oauth/revoke", url.Values{"token": {ref.str("refresh_token")}, "client_id": {clientID}}); r.status != http.StatusOK {
+	if r := postForm(t, a.base+"/oauth/revoke", url.Values{"token": {ref.str("refresh_token")}, "client_id": {clientID}}); r.status != http.StatusOK {
 		t.Fatalf("revoke on A: %d %s", r.status, r.body)
 	}
 	revokedAt := time.Now()
 	for {
-		r := callListMeetings(t, b.url, access)
+		r := callListMeetings(t, b.base, access)
 		if r.status == http.StatusUnauthorized {
 			t.Logf("B refused the revoked token after %v", time.Since(revokedAt).Round(10*time.Millisecond))
 			break
@@ -340,7 +280,7 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if r := refresh(t, b.url, clientID, ref.str("refresh_token")); r.status != http.StatusBadRequest || r.str("error") != "invalid_grant" {
+	if r := refresh(t, b.base, clientID, ref.str("refresh_token")); r.status != http.StatusBadRequest || r.str("error") != "invalid_grant" {
 		t.Errorf("refresh with a revoked token on B: %d %s; want 400 invalid_grant", r.status, r.body)
 	}
 
@@ -348,8 +288,8 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 	// (DESIGN §6) the second request is answered as a client's retry: both
 	// get 200, and the first answer's refresh token is revoked, so exactly
 	// one of the two new tokens is live: one chain, one winner, no 500.
-	code, verifier = authorize(t, a.url, issuer, clientID, redirect, pat)
-	tok = postForm(t, b.url+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+	code, verifier = authorize(t, a.base, issuer, clientID, redirect, pat)
+	tok = postForm(t, b.base+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {redirect}, "code_verifier": {verifier}, "client_id": {clientID}})
 	if tok.status != http.StatusOK {
 		t.Fatalf("second redeem on B: %d %s", tok.status, tok.body)
@@ -363,7 +303,7 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 		for i, r := range []*replica{a, b} {
 			wg.Go(func() {
 				<-start
-				replies[i], errs[i] = trySend("POST", r.url+"/oauth/token", "application/x-www-form-urlencoded",
+				replies[i], errs[i] = trySend("POST", r.base+"/oauth/token", "application/x-www-form-urlencoded",
 					url.Values{"grant_type": {"refresh_token"}, "refresh_token": {live}, "client_id": {clientID}}.Encode(), nil)
 			})
 		}
@@ -385,7 +325,7 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 		statuses := map[int]int{}
 		for i, r := range replies {
 			other := []*replica{b, a}[i]
-			got := refresh(t, other.url, clientID, r.str("refresh_token"))
+			got := refresh(t, other.base, clientID, r.str("refresh_token"))
 			statuses[got.status]++
 			switch got.status {
 			case http.StatusOK:
@@ -404,8 +344,8 @@ func TestTwoReplicasOnOnePostgreSQLShareOAuth(t *testing.T) {
 		live = next
 	}
 	for _, r := range []*replica{a, b} {
-		if strings.Contains(r.logs(), `"status":500`) || strings.Contains(r.logs(), `"level":"ERROR"`) {
-			t.Errorf("replica %s logged an error:\n%s", r.name, r.logs())
+		if strings.Contains(r.log.String(), `"status":500`) || strings.Contains(r.log.String(), `"level":"ERROR"`) {
+			t.Errorf("replica %s logged an error:\n%s", r.name, r.log.String())
 		}
 	}
 }

@@ -11,9 +11,7 @@ import (
 )
 
 func cmdSearch(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("search", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("search", e)
 	email := fs.String("email", "", "search as this user (required)")
 	limit := fs.Int("limit", 10, "how many hits, at most 100")
 	asJSON := fs.Bool("json", false, "print one JSON object per hit")

@@ -24,17 +24,11 @@ import (
 const DefaultAdminEmail = "admin@localhost"
 
 func cmdServe(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("serve", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("serve", e)
 	addr := fs.String("addr", "", "listen address (default $ADDR or 127.0.0.1:8080)")
 	publicURL := fs.String("public-url", "", "the URL clients use (default $PUBLIC_URL or http://ADDR)")
 	withDemo := fs.Bool("demo", false, "load the bundled demo meetings into an empty database")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(e, *addr, *publicURL)

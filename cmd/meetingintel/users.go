@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -11,17 +10,11 @@ import (
 )
 
 func cmdUsersAdd(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("users add", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("users add", e)
 	email := fs.String("email", "", "the user's email (required)")
 	name := fs.String("name", "", "the user's display name (required)")
 	admin := fs.Bool("admin", false, "make the user an admin (sees private meetings)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *email == "" || *name == "" {
@@ -50,14 +43,8 @@ func cmdUsersAdd(ctx context.Context, args []string, e env) error {
 }
 
 func cmdUsersList(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("users list", e)
-	var db dbFlags
-	db.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	fs, db := newDBFlagSet("users list", e)
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	s, _, err := db.open(ctx, e)
@@ -78,16 +65,10 @@ func cmdUsersList(ctx context.Context, args []string, e env) error {
 }
 
 func cmdTokensCreate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("tokens create", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("tokens create", e)
 	email := fs.String("email", "", "whose token (required)")
 	label := fs.String("label", "", "what the token is for, e.g. \"Copilot Studio\"")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	s, _, err := db.open(ctx, e)
@@ -109,15 +90,9 @@ func cmdTokensCreate(ctx context.Context, args []string, e env) error {
 }
 
 func cmdTokensList(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("tokens list", e)
-	var db dbFlags
-	db.register(fs)
+	fs, db := newDBFlagSet("tokens list", e)
 	email := fs.String("email", "", "whose tokens (required)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	s, _, err := db.open(ctx, e)
@@ -125,14 +100,7 @@ func cmdTokensList(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer closeStore(s, e)
-	if *email == "" {
-		return usagef("--email is required")
-	}
-	norm, err := meetingintel.NormalizeEmail(*email)
-	if err != nil {
-		return err
-	}
-	u, err := s.FindUserByEmail(ctx, norm)
+	u, err := findUser(ctx, s, *email)
 	if err != nil {
 		return err
 	}
@@ -156,19 +124,10 @@ func cmdTokensList(ctx context.Context, args []string, e env) error {
 }
 
 func cmdTokensRevoke(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("tokens revoke", e)
-	var db dbFlags
-	db.register(fs)
-	pos, err := parseArgs(fs, args)
+	fs, db := newDBFlagSet("tokens revoke", e)
+	id, err := parseRevokeID(fs, args, "token")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("tokens revoke needs exactly one token ID (see tokens list)")
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil || id <= 0 {
-		return usagef("token ID must be a positive number, not %q", pos[0])
 	}
 	s, _, err := db.open(ctx, e)
 	if err != nil {
@@ -183,14 +142,8 @@ func cmdTokensRevoke(ctx context.Context, args []string, e env) error {
 }
 
 func cmdMigrate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("migrate", e)
-	var db dbFlags
-	db.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
+	fs, db := newDBFlagSet("migrate", e)
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	s, where, err := db.open(ctx, e) // opening applies the migrations
