@@ -76,12 +76,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.answerAuthError(w, r, req, err)
 		return
 	}
-	user, _ := s.sessionUser(r)
+	user, sessID := s.sessionUser(r)
 	if user == nil && params.Get("prompt") == "none" {
 		s.answerAuthError(w, r, req, &redirectError{"login_required", "Sign in is needed."})
 		return
 	}
-	s.renderConsent(w, r, http.StatusOK, req, client, user, "")
+	s.renderConsent(w, http.StatusOK, req, client, user, sessID, "")
 }
 
 // parseAuthRequest validates an authorization request. Until the client
@@ -311,12 +311,12 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	if user == nil {
 		tok := strings.TrimSpace(f.Get("token"))
 		if tok == "" {
-			s.renderConsent(w, r, http.StatusOK, req, client, nil, "")
+			s.renderConsent(w, http.StatusOK, req, client, nil, sessID, "")
 			return
 		}
 		u, _, err := s.cfg.Users.AuthenticateToken(r.Context(), tok)
 		if meetingintel.ErrorCode(err) == meetingintel.EUNAUTHORIZED {
-			s.renderConsent(w, r, http.StatusUnauthorized, req, client, nil,
+			s.renderConsent(w, http.StatusUnauthorized, req, client, nil, sessID,
 				"That token is not valid. Check that you copied all of it and that it has not been revoked.")
 			return
 		} else if err != nil {
@@ -326,7 +326,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		user = u
 	}
 	if decision == "" {
-		s.renderConsent(w, r, http.StatusOK, req, client, user, "")
+		s.renderConsent(w, http.StatusOK, req, client, user, sessID, "")
 		return
 	}
 

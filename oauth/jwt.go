@@ -23,16 +23,6 @@ type AccessInfo struct {
 	Expiry   time.Time
 }
 
-// HasScope reports whether the token was granted scope.
-func (a *AccessInfo) HasScope(scope string) bool {
-	for _, s := range a.Scopes {
-		if s == scope {
-			return true
-		}
-	}
-	return false
-}
-
 // accessClaims are the claims of an access token (DESIGN §6, RFC 9068).
 type accessClaims struct {
 	ClientID string `json:"client_id"`

@@ -42,8 +42,6 @@ type authServerMetadata struct {
 	RevocationEndpointAuthMethods     []string `json:"revocation_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	AuthorizationResponseIssSupported bool     `json:"authorization_response_iss_parameter_supported"`
-	ClientIDMetadataDocumentSupported bool     `json:"client_id_metadata_document_supported"`
-	ServiceDocumentation              string   `json:"service_documentation,omitempty"`
 }
 
 // authMethods are the client authentication methods the token and

@@ -40,7 +40,6 @@ type consentView struct {
 	ClientID     string
 	RedirectHost string
 	Scopes       []scopeView
-	Resource     string
 	Request      string
 	CSRF         string
 	SignIn       string
@@ -59,17 +58,18 @@ func setPageHeaders(w http.ResponseWriter) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, req *authRequest, c *meetingintel.OAuthClient, u *meetingintel.User, msg string) {
+// renderConsent shows the sign-in or consent step. sessionID is the web
+// session's (from sessionUser, which the caller has already asked: each
+// lookup is a database read), "" without one; the CSRF token is bound to it.
+func (s *Server) renderConsent(w http.ResponseWriter, status int, req *authRequest, c *meetingintel.OAuthClient, u *meetingintel.User, sessionID, msg string) {
 	sealed := s.sealRequest(req)
-	_, sessID := s.sessionUser(r)
 	v := consentView{
 		Step:         "signin",
 		ClientName:   c.Name,
 		ClientID:     c.ID,
 		RedirectHost: redirectHost(req.Redirect),
-		Resource:     req.Resource,
 		Request:      sealed,
-		CSRF:         s.csrfToken(sealed, sessID),
+		CSRF:         s.csrfToken(sealed, sessionID),
 		User:         u,
 		Error:        msg,
 	}
@@ -81,7 +81,7 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status in
 	}
 	if u != nil {
 		v.Step = "consent"
-		if sessID == "" {
+		if sessionID == "" {
 			v.SignIn = s.sealSignIn(u, req)
 		}
 	}

@@ -33,6 +33,10 @@ const (
 // formats lists every Format in the order shown to users.
 var formats = []Format{Auto, VTT, SRT, Otter, Fireflies, Text}
 
+// Formats returns every Format ParseFormat accepts, in the order shown to
+// users (Auto first), for forms and flag help.
+func Formats() []Format { return slices.Clone(formats) }
+
 // MaxSize is the largest transcript accepted, in bytes.
 const MaxSize = 10 << 20
 

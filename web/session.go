@@ -346,9 +346,8 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleSignOutEverywhere ends every session of the user, this one
-// included: after revoking a token that may have leaked, the sessions
-// someone signed in with it end too (a session does not remember which
-// token opened it).
+// included: for a browser left signed in somewhere (sessions opened with a
+// revoked token already end on their own, see lookup).
 func (s *Server) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	s.form(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := callFrom(r)
