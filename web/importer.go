@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -89,7 +88,7 @@ func (s *Server) parseUpload(r *http.Request, f importForm) (*meetingintel.Meeti
 		m.Title = t.Title
 	}
 	if m.Title == "" {
-		m.Title = titleFromFile(hdr.Filename)
+		m.Title = meetinginput.TitleFromFile(hdr.Filename)
 	}
 	if strings.TrimSpace(f.Date) != "" {
 		if m.Date, err = parseDateTime(f.Date); err != nil {
@@ -115,14 +114,4 @@ func (s *Server) parseUpload(r *http.Request, f importForm) (*meetingintel.Meeti
 		return nil, nil, err
 	}
 	return m, t.Segments, nil
-}
-
-// titleFromFile turns "2026-03-04 pricing_review.vtt" into "2026-03-04 pricing review".
-func titleFromFile(name string) string {
-	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	base = strings.Join(strings.Fields(strings.ReplaceAll(base, "_", " ")), " ")
-	if base == "" || base == "." {
-		return "Imported meeting"
-	}
-	return base
 }
