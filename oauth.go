@@ -11,6 +11,13 @@ import (
 // replayed code or refresh token and to show a user what they revoked.
 const OAuthRecordRetention = 30 * 24 * time.Hour
 
+// UnusedOAuthClientTTL is how long a registered client that no
+// authorization has used (no code issued, none redeemed, no grant) is kept.
+// Registration is open to anyone and generously rate limited (a team's
+// colleagues register from shared addresses), so storage is bounded by
+// sweeping what nobody used rather than by refusing people.
+const UnusedOAuthClientTTL = 24 * time.Hour
+
 // OAuthClient is an OAuth client registered dynamically (RFC 7591). Its
 // secret, for confidential clients, is stored only as a SHA-256 hash.
 type OAuthClient struct {
@@ -140,7 +147,8 @@ type OAuthStore interface {
 
 	// DeleteExpiredOAuth removes, as of now, codes, refresh tokens and
 	// grants expired or revoked more than OAuthRecordRetention ago, and
-	// clients registered longer ago than that which never redeemed a code.
+	// clients registered more than UnusedOAuthClientTTL ago that no
+	// authorization used (no code of theirs stored, none redeemed, no grant).
 	// It returns how many records it removed.
 	DeleteExpiredOAuth(ctx context.Context, now time.Time) (int64, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -110,19 +111,66 @@ func TestRegistrationRefusesBadMetadataWithRFC7591Errors(t *testing.T) {
 	})
 }
 
-func TestRegistrationIsRateLimitedPerAddress(t *testing.T) {
+func TestATeamOnboardsFromOneSharedAddress(t *testing.T) {
+	// ChatGPT's and Claude's servers register every colleague's connection
+	// from a few shared addresses: 25 in a minute from one must all pass.
 	e := newEnv(t)
-	for i := range oauth.RegisterPerMin {
+	for i := range 25 {
+		if r := e.postJSON("/oauth/register", `{"redirect_uris":["https://a.example/cb"]}`); r.Status != 201 {
+			t.Fatalf("registration %d from one address: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+}
+
+// wantRegisterRefusal checks a rate-limit refusal: a plain 429 with
+// Retry-After and an RFC 7591 error body (not a device-flow code).
+func wantRegisterRefusal(t *testing.T, what string, r *response) {
+	t.Helper()
+	if r.Status != http.StatusTooManyRequests {
+		t.Fatalf("%s: %d %s, want 429", what, r.Status, r.Body)
+	}
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > int(oauth.RateWindow.Seconds())+1 {
+		t.Errorf("%s: Retry-After %q, want whole seconds within the window", what, r.Header.Get("Retry-After"))
+	}
+	if code := r.str("error"); code != "temporarily_unavailable" || r.str("error_description") == "" {
+		t.Errorf("%s: body %s, want error temporarily_unavailable with a description", what, r.Body)
+	}
+}
+
+func TestRegistrationIsRateLimitedPerAddress(t *testing.T) {
+	e := newEnvWith(t, func(c *oauth.Config) { c.RegisterPerAddr = 3 })
+	for i := range 3 {
 		if r := e.postJSON("/oauth/register", `{"redirect_uris":["https://a.example/cb"]}`); r.Status != 201 {
 			t.Fatalf("registration %d: %d", i, r.Status)
 		}
 	}
-	r := e.postJSON("/oauth/register", `{"redirect_uris":["https://a.example/cb"]}`)
-	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
-		t.Errorf("over the limit: %d %s", r.Status, r.Body)
-	}
+	wantRegisterRefusal(t, "over the per-address limit", e.postJSON("/oauth/register", `{"redirect_uris":["https://a.example/cb"]}`))
 	e.clock.Advance(oauth.RateWindow)
 	if r := e.postJSON("/oauth/register", `{"redirect_uris":["https://a.example/cb"]}`); r.Status != 201 {
+		t.Errorf("after the window: %d", r.Status)
+	}
+}
+
+func TestRegistrationHasAGlobalCeiling(t *testing.T) {
+	// Each request claims its own address: the ceiling holds across them.
+	e := newEnvWith(t, func(c *oauth.Config) {
+		c.RegisterTotal = 4
+		c.ClientAddr = func(r *http.Request) string { return r.Header.Get("X-Test-Addr") }
+	})
+	from := func(i int) *response {
+		req, _ := http.NewRequest("POST", e.url("/oauth/register"), strings.NewReader(`{"redirect_uris":["https://a.example/cb"]}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Test-Addr", fmt.Sprintf("192.0.2.%d", i))
+		return e.do(req)
+	}
+	for i := range 4 {
+		if r := from(i); r.Status != 201 {
+			t.Fatalf("registration %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	wantRegisterRefusal(t, "over the global ceiling", from(99))
+	e.clock.Advance(oauth.RateWindow)
+	if r := from(100); r.Status != 201 {
 		t.Errorf("after the window: %d", r.Status)
 	}
 }

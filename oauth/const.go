@@ -74,8 +74,16 @@ const (
 // Rate limits per client address, in requests per window (in memory, per
 // process: replicas each count their own).
 const (
-	RateWindow      = time.Minute
-	RegisterPerMin  = 10
-	AuthorizePerMin = 60
-	TokenPerMin     = 300 // ChatGPT's servers share few addresses
+	RateWindow = time.Minute
+	// RegisterPerMin is the default per-address registration burst
+	// (Config.RegisterPerAddr). ChatGPT's and Claude's servers register
+	// every user of a team from a few shared addresses, so it bounds
+	// floods, not people; storage is bounded by RegisterTotalPerMin and by
+	// sweeping clients never used (meetingintel.UnusedOAuthClientTTL).
+	RegisterPerMin = 100
+	// RegisterTotalPerMin is the default ceiling on registrations from all
+	// addresses together (Config.RegisterTotal).
+	RegisterTotalPerMin = 1000
+	AuthorizePerMin     = 60
+	TokenPerMin         = 300 // ChatGPT's servers share few addresses
 )

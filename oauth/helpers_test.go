@@ -47,14 +47,21 @@ type env struct {
 	pat    string
 	http   *http.Client
 
-	mu      sync.Mutex
-	handler http.Handler
+	mu        sync.Mutex
+	handler   http.Handler
+	configure func(*oauth.Config) // test-specific settings, applied at each start
 }
 
 // newEnv starts a server on 127.0.0.1 with a fresh database and a user.
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "oauth.db"), clock: &clock{t: time.Now().UTC()}}
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with configure applied to the server's Config.
+func newEnvWith(t testing.TB, configure func(*oauth.Config)) *env {
+	t.Helper()
+	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "oauth.db"), clock: &clock{t: time.Now().UTC()}, configure: configure}
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		h := e.handler
@@ -90,7 +97,11 @@ func (e *env) start() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	as, err := oauth.New(oauth.Config{Store: db, Users: db, PublicURL: e.srv.URL, Secret: testSecret, Now: e.clock.Now})
+	cfg := oauth.Config{Store: db, Users: db, PublicURL: e.srv.URL, Secret: testSecret, Now: e.clock.Now}
+	if e.configure != nil {
+		e.configure(&cfg)
+	}
+	as, err := oauth.New(cfg)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -53,6 +53,12 @@ type Config struct {
 	// trusted proxy, the forwarded one it vouches for). Nil uses
 	// r.RemoteAddr's host.
 	ClientAddr func(r *http.Request) string
+	// RegisterPerAddr is how many registrations one address may make per
+	// RateWindow; 0 means RegisterPerMin.
+	RegisterPerAddr int
+	// RegisterTotal is how many registrations all addresses together may
+	// make per RateWindow; 0 means RegisterTotalPerMin.
+	RegisterTotal int
 	// OnToken, when set, is called after every token request with its
 	// grant_type and the error code answered ("" when tokens were issued).
 	OnToken func(grantType, errCode string)
@@ -94,6 +100,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.RegisterPerAddr < 0 || cfg.RegisterTotal < 0 {
+		return nil, errors.New("oauth: registration limits must not be negative")
+	}
+	if cfg.RegisterPerAddr == 0 {
+		cfg.RegisterPerAddr = RegisterPerMin
+	}
+	if cfg.RegisterTotal == 0 {
+		cfg.RegisterTotal = RegisterTotalPerMin
+	}
 	s := &Server{
 		cfg:        cfg,
 		issuer:     strings.TrimRight(cfg.PublicURL, "/"),
@@ -104,9 +119,11 @@ func New(cfg Config) (*Server, error) {
 		csrfKey:    derive(cfg.Secret, "oauth consent csrf"),
 		signInKey:  derive(cfg.Secret, "oauth sign-in"),
 		limits: map[string]*limiter{
-			"register":  newLimiter(RegisterPerMin, RateWindow),
-			"authorize": newLimiter(AuthorizePerMin, RateWindow),
-			"token":     newLimiter(TokenPerMin, RateWindow),
+			"register": newLimiter(cfg.RegisterPerAddr, RateWindow),
+			// One key for everyone: the ceiling on all registrations.
+			"register-total": newLimiter(cfg.RegisterTotal, RateWindow),
+			"authorize":      newLimiter(AuthorizePerMin, RateWindow),
+			"token":          newLimiter(TokenPerMin, RateWindow),
 		},
 	}
 	s.grants.entries = map[int64]grantEntry{}
@@ -247,15 +264,25 @@ func (s *Server) clientAddr(r *http.Request) string {
 }
 
 // allow reports whether the client may make one more request of kind; a
-// refusal has been answered already (429 with Retry-After).
+// refusal has been answered already: a plain 429 with Retry-After and an
+// OAuth error body (RFC 6749 §5.2, RFC 7591 §3.2.2 shape). Its code is
+// temporarily_unavailable, the registered code for "try again later";
+// slow_down belongs to the device flow (RFC 8628) and confuses clients.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, kind string) bool {
-	l := s.limits[kind]
-	retry, ok := l.take(s.clientAddr(r), s.now())
+	now := s.now()
+	retry, ok := s.limits[kind].take(s.clientAddr(r), now)
+	msg := "Too many requests from your address; try again in a minute."
+	if ok && kind == "register" {
+		if retry, ok = s.limits["register-total"].take("", now); !ok {
+			msg = "Too many registrations right now; try again in a minute."
+		}
+	}
 	if ok {
 		return true
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
-	writeJSON(w, http.StatusTooManyRequests, errf(0, "slow_down", "Too many requests from your address; try again in a minute."))
+	writeJSON(w, http.StatusTooManyRequests, errf(0, "temporarily_unavailable", "%s", msg))
+	s.log.Warn("oauth rate limit", "kind", kind)
 	return false
 }
 

@@ -341,19 +341,25 @@ func (db *DB) TouchOAuthGrant(ctx context.Context, id int64, at time.Time) error
 	})
 }
 
-// DeleteExpiredOAuth removes dead OAuth records older than the retention.
+// DeleteExpiredOAuth removes dead OAuth records older than the retention and
+// clients no authorization used within UnusedOAuthClientTTL.
 func (db *DB) DeleteExpiredOAuth(ctx context.Context, now time.Time) (int64, error) {
 	cutoff := ms(now.Add(-meetingintel.OAuthRecordRetention))
+	unused := ms(now.Add(-meetingintel.UnusedOAuthClientTTL))
 	var total int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM oauth_codes WHERE expires_at < ?1`,
-			`DELETE FROM oauth_refresh_tokens WHERE expires_at < ?1 OR revoked_at < ?1`,
-			`DELETE FROM oauth_grants WHERE expires_at < ?1 OR revoked_at < ?1`,
-			`DELETE FROM oauth_clients WHERE created_at < ?1 AND last_used_at IS NULL
-				AND NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.client_id = oauth_clients.id)`,
+		for _, d := range []struct {
+			q   string
+			arg int64
+		}{
+			{`DELETE FROM oauth_codes WHERE expires_at < ?1`, cutoff},
+			{`DELETE FROM oauth_refresh_tokens WHERE expires_at < ?1 OR revoked_at < ?1`, cutoff},
+			{`DELETE FROM oauth_grants WHERE expires_at < ?1 OR revoked_at < ?1`, cutoff},
+			{`DELETE FROM oauth_clients WHERE created_at < ?1 AND last_used_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.client_id = oauth_clients.id)
+				AND NOT EXISTS (SELECT 1 FROM oauth_codes c WHERE c.client_id = oauth_clients.id)`, unused},
 		} {
-			res, err := tx.ExecContext(ctx, q, cutoff)
+			res, err := tx.ExecContext(ctx, d.q, d.arg)
 			if err != nil {
 				return internal(err)
 			}

@@ -21,6 +21,7 @@ func RunOAuth(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"refresh tokens rotate, forgive a quick retry and revoke the grant on reuse", testOAuthRotation},
 		{"grants list per user and revoke with their refresh tokens", testOAuthGrants},
 		{"cleanup removes only long-dead records", testOAuthCleanup},
+		{"cleanup sweeps clients no authorization used within a day", testOAuthUnusedClients},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,5 +270,49 @@ func testOAuthCleanup(t *testing.T, s meetingintel.Store, o meetingintel.OAuthSt
 	// g2 expires 30 days after oauthT0, so it is only just past retention at 60+ days.
 	if _, err := o.FindOAuthGrant(ctx, g2.ID); err != nil {
 		t.Errorf("a grant expired less than the retention ago was removed: %v", err)
+	}
+}
+
+func testOAuthUnusedClients(t *testing.T, s meetingintel.Store, o meetingintel.OAuthStore) {
+	ctx := context.Background()
+	u, used := oauthFixture(t, s, o)
+	redeem(t, o, u, used, "code-used", "rt-used")
+	newClient := func(id string) *meetingintel.OAuthClient {
+		c := &meetingintel.OAuthClient{ID: id, Name: id, RedirectURIs: []string{"https://a.example/cb"},
+			GrantTypes: []string{"authorization_code"}, ResponseTypes: []string{"code"}, AuthMethod: "none", CreatedAt: oauthT0}
+		mustNil(t, "CreateOAuthClient", o.CreateOAuthClient(ctx, c))
+		return c
+	}
+	idle := newClient("mi_client_idle")
+	// A person is between consent and the code exchange: the code is stored, not redeemed.
+	pending := newClient("mi_client_pending")
+	mustNil(t, "CreateOAuthCode", o.CreateOAuthCode(ctx, &meetingintel.OAuthCode{
+		Hash: meetingintel.HashToken("code-pending"), ClientID: pending.ID, UserID: u.ID, RedirectURI: pending.RedirectURIs[0],
+		Scopes: []string{"meetings:read"}, Resource: "https://x.example/mcp", CodeChallenge: "ch",
+		CreatedAt: oauthT0.Add(meetingintel.UnusedOAuthClientTTL), ExpiresAt: oauthT0.Add(meetingintel.UnusedOAuthClientTTL + 5*time.Minute),
+	}))
+	exists := func(c *meetingintel.OAuthClient) bool {
+		_, err := o.FindOAuthClient(ctx, c.ID)
+		if err != nil && meetingintel.ErrorCode(err) != meetingintel.ENOTFOUND {
+			t.Fatalf("FindOAuthClient: %v", err)
+		}
+		return err == nil
+	}
+
+	_, err := o.DeleteExpiredOAuth(ctx, oauthT0.Add(meetingintel.UnusedOAuthClientTTL-time.Minute))
+	mustNil(t, "DeleteExpiredOAuth", err)
+	if !exists(idle) {
+		t.Error("a client unused for less than a day was swept")
+	}
+	n, err := o.DeleteExpiredOAuth(ctx, oauthT0.Add(meetingintel.UnusedOAuthClientTTL+time.Minute))
+	mustNil(t, "DeleteExpiredOAuth", err)
+	if exists(idle) || n != 1 {
+		t.Errorf("a client unused for over a day: still there %v, removed %d records, want it alone removed", exists(idle), n)
+	}
+	if !exists(pending) {
+		t.Error("a client with a code waiting to be redeemed was swept")
+	}
+	if !exists(used) {
+		t.Error("a client an authorization used was swept")
 	}
 }

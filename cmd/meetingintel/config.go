@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ type config struct {
 	AdminEmail    string // the first admin on a new database
 	OAuthEnabled  bool   // serve the OAuth authorization server (DESIGN §3)
 	JWTSecret     string // signs OAuth access tokens; see oauth.LoadSecret
+	// Registrations allowed per minute from one address and from all
+	// together; 0 leaves oauth's defaults.
+	RegisterPerAddr, RegisterTotal int
 }
 
 // loadConfig reads the environment, applies flag overrides and validates.
@@ -63,6 +67,20 @@ func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
 		c.OAuthEnabled = false
 	default:
 		return c, fmt.Errorf("OAUTH_ENABLED: must be true or false, not %q", v)
+	}
+	for _, l := range []struct {
+		name string
+		to   *int
+	}{{"OAUTH_REGISTER_PER_MIN", &c.RegisterPerAddr}, {"OAUTH_REGISTER_TOTAL_PER_MIN", &c.RegisterTotal}} {
+		v := strings.TrimSpace(e.getenv(l.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return c, fmt.Errorf("%s: must be a whole number from 1 to 1000000, not %q", l.name, v)
+		}
+		*l.to = n
 	}
 	if c.PublicURL == "" {
 		if c.Instance != "" {

@@ -236,6 +236,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"ADDR": "nonsense"}, "ADDR"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"MCP_AUTH_TOKENS": "{not json"}, "MCP_AUTH_TOKENS"},
+		{map[string]string{"OAUTH_REGISTER_PER_MIN": "0"}, "OAUTH_REGISTER_PER_MIN"},
+		{map[string]string{"OAUTH_REGISTER_TOTAL_PER_MIN": "lots"}, "OAUTH_REGISTER_TOTAL_PER_MIN"},
 	}
 	for _, c := range cases {
 		args := []string{"serve", "--db", db, "--addr", firstNonEmpty(c.env["ADDR"], "127.0.0.1:0")}

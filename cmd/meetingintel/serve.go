@@ -129,7 +129,8 @@ func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg confi
 		return nil, err
 	}
 	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken,
-		SessionUser: sessionUser} // a signed-in web user goes straight to consent
+		SessionUser:     sessionUser, // a signed-in web user goes straight to consent
+		RegisterPerAddr: cfg.RegisterPerAddr, RegisterTotal: cfg.RegisterTotal}
 	if cfg.Instance != "" {
 		oc.ClientAddr = forwardedFor
 	}
