@@ -22,6 +22,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/auth"
+	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/meetingintel/meetingintel/transcript"
 )
 
@@ -96,7 +97,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		s.writeProblem(w, r, &problem{Status: http.StatusNotFound, Detail: "No such API path: " + r.URL.Path + ". The routes are listed at /api/openapi.json."})
+		s.writeProblem(w, r, &problem{Status: http.StatusNotFound, Detail: "No such API path: " + httpserver.RedactPath(r.URL.Path) + ". The routes are listed at /api/openapi.json."})
 	})
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		mux.Handle(m+" /api/", notFound)
@@ -119,7 +120,7 @@ func (s *Server) methodNotAllowed(allow string) http.Handler {
 		w.Header().Set("Allow", allow)
 		w.Header().Set("Cache-Control", "no-store")
 		s.writeProblem(w, r, &problem{Status: http.StatusMethodNotAllowed,
-			Detail: r.Method + " is not supported on " + r.URL.Path + "; use " + allow + "."})
+			Detail: r.Method + " is not supported on " + httpserver.RedactPath(r.URL.Path) + "; use " + allow + "."})
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/meetingintel/meetingintel"
 )
 
 type ctxKey int
@@ -34,14 +37,32 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
-// RedactPath hides credentials carried in a path: /mcp/{token} (Copilot's
-// PAT in the path) becomes /mcp/[redacted].
+// RedactPath hides credentials carried in a path: everything after an
+// "mcp" or "sse" segment (Copilot's PAT in /mcp/{token}, which clients also
+// carry into /.well-known/oauth-protected-resource/mcp/{token}, or a legacy
+// token of any shape), and any other segment that looks like a token.
 func RedactPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/mcp/"); ok && rest != "" {
-		return "/mcp/[redacted]"
+	segs := strings.Split(p, "/")
+	changed := false
+	for i, seg := range segs {
+		if (seg == "mcp" || seg == "sse") && i+1 < len(segs) && strings.Join(segs[i+1:], "") != "" {
+			segs = append(segs[:i+1], meetingintel.Redacted)
+			changed = true
+			break
+		}
+		if meetingintel.LooksLikeSecret(seg) {
+			segs[i] = meetingintel.Redacted
+			changed = true
+		}
 	}
-	return p
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
 }
+
+// PathHasSecret reports whether RedactPath would hide part of p.
+func PathHasSecret(p string) bool { return RedactPath(p) != p }
 
 // RedactQuery keeps a query's parameter names and hides every value, since
 // tokens, codes and session ids all travel in queries.
@@ -55,10 +76,38 @@ func RedactQuery(q string) string {
 	}
 	keys := make([]string, 0, len(vals))
 	for k := range vals {
-		keys = append(keys, url.QueryEscape(k)+"=[redacted]")
+		keys = append(keys, meetingintel.Redact(url.QueryEscape(k))+"=[redacted]")
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, "&")
+}
+
+// RedactAttr is a slog.HandlerOptions.ReplaceAttr that hides every
+// token-shaped value in every string a log line carries (its message, its
+// attributes, errors): the last line of defence, so that a token that
+// reached a log call by a path nobody foresaw still never reaches the log.
+func RedactAttr(_ []string, a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if s := a.Value.String(); meetingintel.Redact(s) != s {
+			return slog.String(a.Key, meetingintel.Redact(s))
+		}
+	case slog.KindAny:
+		v := a.Value.Any()
+		var s string
+		switch v := v.(type) {
+		case error:
+			s = v.Error()
+		case fmt.Stringer:
+			s = v.String()
+		default:
+			return a
+		}
+		if r := meetingintel.Redact(s); r != s {
+			return slog.String(a.Key, r)
+		}
+	}
+	return a
 }
 
 type statusWriter struct {

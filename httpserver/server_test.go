@@ -22,6 +22,16 @@ func TestRedactHidesCredentialsInPathsAndQueries(t *testing.T) {
 		{"/mcp", "/mcp"},
 		{"/mcp/", "/mcp/"},
 		{"/api/meetings/3", "/api/meetings/3"},
+		{"/mcp/legacy-static-token", "/mcp/[redacted]"},
+		{"/.well-known/oauth-protected-resource/mcp/mi_pat_abc", "/.well-known/oauth-protected-resource/mcp/[redacted]"},
+		{"/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource/mcp"},
+		{"/sse/mi_pat_abc/x", "/sse/[redacted]"},
+		{"/oauth/mi_rt_abc", "/oauth/[redacted]"},
+		{"/api/MI_AC_abc/x", "/api/[redacted]/x"},
+		{"/x/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "/x/[redacted]"},
+		{"/x/0123456789abcdefghij0123456789ABCDEF", "/x/[redacted]"},
+		{"/oauth/static/consent.css", "/oauth/static/consent.css"},
+		{"/meetings/weekly-sync-notes", "/meetings/weekly-sync-notes"},
 	} {
 		if got := httpserver.RedactPath(tc.in); got != tc.want {
 			t.Errorf("RedactPath(%q) = %q, want %q", tc.in, got, tc.want)
@@ -30,6 +40,22 @@ func TestRedactHidesCredentialsInPathsAndQueries(t *testing.T) {
 	if got := httpserver.RedactQuery("token=mi_pat_x&session_id=abc&code=c"); strings.Contains(got, "mi_pat_x") ||
 		strings.Contains(got, "abc") || got != "code=[redacted]&session_id=[redacted]&token=[redacted]" {
 		t.Errorf("RedactQuery = %q", got)
+	}
+}
+
+func TestTheLogHidesTokensWhereverTheyAre(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: httpserver.RedactAttr}))
+	log.Info("refused mi_pat_inmsg", "err", errors.New("bad token mi_rt_inerr"), "note", "code mi_ac_inattr",
+		slog.Group("g", "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"), "n", 3)
+	out := buf.String()
+	for _, leak := range []string{"mi_pat_inmsg", "mi_rt_inerr", "mi_ac_inattr", "eyJzdWIiOiIxIn0"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows %q: %s", leak, out)
+		}
+	}
+	if !strings.Contains(out, `"n":3`) || strings.Count(out, "[redacted]") != 4 {
+		t.Errorf("the log lost what is not a token, or redacted too little: %s", out)
 	}
 }
 

@@ -50,9 +50,9 @@ const (
 // scanners and people can tell them apart (PATs start with mi_pat_).
 const (
 	ClientIDPrefix     = "mi_client_"
-	ClientSecretPrefix = "mi_cs_"
-	CodePrefix         = "mi_ac_"
-	RefreshTokenPrefix = "mi_rt_"
+	ClientSecretPrefix = meetingintel.OAuthClientSecretPrefix
+	CodePrefix         = meetingintel.OAuthCodePrefix
+	RefreshTokenPrefix = meetingintel.OAuthRefreshTokenPrefix
 )
 
 // AccessTokenType is the JWT "typ" of access tokens (RFC 9068); tokens

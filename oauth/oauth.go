@@ -232,7 +232,7 @@ func errf(status int, code, format string, args ...any) *oauthError {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var oe *oauthError
 	if !errors.As(err, &oe) {
-		s.log.Error("oauth request failed", "path", r.URL.Path, "err", err)
+		s.log.Error("oauth request failed", "path", meetingintel.Redact(r.URL.Path), "err", err)
 		oe = errf(http.StatusInternalServerError, "server_error", "Something went wrong on our side; try again shortly.")
 	}
 	if oe.Status == http.StatusUnauthorized && oe.Code == "invalid_client" {

@@ -173,7 +173,13 @@ func (s *Server) page(next http.HandlerFunc) http.Handler {
 			c = s.lookup(r)
 		}
 		if c == nil {
-			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			// A token pasted into the address bar is not carried into the
+			// sign-in page's address (and from there into history and logs).
+			next := r.URL.RequestURI()
+			if meetingintel.Redact(next) != next {
+				next = "/"
+			}
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))

@@ -350,7 +350,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	}[status]
 	msg := meetingintel.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
-		s.log.Error("web: request failed", "path", r.URL.Path, "err", err)
+		s.log.Error("web: request failed", "path", meetingintel.Redact(r.URL.Path), "err", err)
 		msg = "Something went wrong on our side. Try again in a moment."
 	}
 	if status == http.StatusNotFound {
