@@ -5,7 +5,9 @@
 #   ./deploy.sh team|prod [--dry-run] [--allow-prod-oauth] [--env-file FILE]
 #
 # Settings come from .env.deploy beside this script (git-ignored; see
-# .env.deploy.template). Secrets go to the app as Container Apps secrets
+# .env.deploy.template). A per-instance setting (JWT_SECRET, DATABASE_URL,
+# MCP_AUTH_TOKENS, OAUTH_ENABLED, ...) may be written unsuffixed, for both
+# instances, and NAME_TEAM / NAME_PROD override it for one. Secrets go to the app as Container Apps secrets
 # and reach the container as secretref env vars; this script never prints
 # one (every secret value is shown as ***). --dry-run prints every command
 # it would run and runs nothing, not even read-only lookups (their answers
@@ -18,7 +20,9 @@
 #   - OAuth on without a JWT_SECRET of at least 32 bytes;
 #   - SQLite (DATABASE_URL empty or sqlite:) with more than one replica:
 #     replicas would each have their own database;
-#   - missing settings.
+#   - missing settings;
+#   - team and prod resolving to the same app or the same PUBLIC_URL.
+# It warns when both instances would share one JWT_SECRET or one database.
 #
 # Several replicas: /mcp is stateless, but a legacy SSE stream lives in one
 # replica and its POST /messages must reach the same one, so ingress session
@@ -82,15 +86,32 @@ load_env() {
 		fi
 	done <"$file"
 }
+# Per-instance settings. Unsuffixed, they are read from the settings file
+# only: a DATABASE_URL or LOG_LEVEL exported for a local meetingintel must
+# not slip into a deployment (CI injects NAME_TEAM / NAME_PROD instead).
+readonly INSTANCE_KEYS=(APP_NAME JWT_SECRET DATABASE_URL MCP_AUTH_TOKENS METRICS_TOKEN ADMIN_EMAIL LOG_LEVEL PUBLIC_URL MIN_REPLICAS MAX_REPLICAS OAUTH_ENABLED)
+for k in "${INSTANCE_KEYS[@]}"; do unset "$k"; done
 load_env "$env_file"
 
-# setting NAME: the per-instance value NAME_TEAM / NAME_PROD.
-setting() { local n="${1}_${suffix}"; printf '%s' "${!n:-}"; }
+# setting_for INSTANCE NAME: NAME_INSTANCE if set, else the unsuffixed NAME.
+setting_for() {
+	local n="${2}_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
+	if [ -n "${!n:-}" ]; then printf '%s' "${!n}"; else printf '%s' "${!2:-}"; fi
+}
+# setting NAME: the value for the instance being deployed.
+setting() { setting_for "$instance" "$1"; }
 require() { [ -n "${!1:-}" ] || die "$1 is required in $env_file"; }
+other=team
+if [ "$instance" = team ]; then other=prod; fi
 
 for v in AZ_RESOURCE_GROUP AZ_LOCATION AZ_ACR_NAME AZ_CONTAINERAPP_ENV; do require "$v"; done
-require "APP_NAME_$suffix"
-app="$(setting APP_NAME)"
+app="$(setting APP_NAME)"; app="${app:-meetingintel-$instance}"
+other_app="$(setting_for "$other" APP_NAME)"; other_app="${other_app:-meetingintel-$other}"
+[ "$app" != "$other_app" ] ||
+	die "team and prod would both be the app '$app': set APP_NAME_TEAM and APP_NAME_PROD (an unsuffixed APP_NAME applies to both)"
+if [ -n "$(setting PUBLIC_URL)" ] && [ "$(setting PUBLIC_URL)" = "$(setting_for "$other" PUBLIC_URL)" ]; then
+	die "team and prod would both answer at $(setting PUBLIC_URL): set PUBLIC_URL_TEAM and PUBLIC_URL_PROD (an unsuffixed PUBLIC_URL applies to both)"
+fi
 rg="$AZ_RESOURCE_GROUP"
 image_name="${IMAGE_NAME:-meetingintel}"
 cpu="${CONTAINER_CPU:-0.5}" memory="${CONTAINER_MEMORY:-1Gi}"
@@ -112,7 +133,7 @@ case "$oauth" in
 "") [ "$instance" = prod ] && oauth=false || oauth=true ;;
 true | 1 | yes | on) oauth=true ;;
 false | 0 | no | off) oauth=false ;;
-*) die "OAUTH_ENABLED_$suffix must be true or false, not '$oauth'" ;;
+*) die "OAUTH_ENABLED (or OAUTH_ENABLED_$suffix) must be true or false, not '$oauth'" ;;
 esac
 if [ "$instance" = prod ] && [ "$oauth" = true ] && [ "$allow_prod_oauth" != true ]; then
 	die "refusing to deploy prod with OAuth on: OAUTH_ENABLED_PROD=true needs --allow-prod-oauth on the command line too"
@@ -121,9 +142,9 @@ if [ "$allow_prod_oauth" = true ] && ! { [ "$instance" = prod ] && [ "$oauth" = 
 	die "--allow-prod-oauth is only for prod with OAUTH_ENABLED_PROD=true"
 fi
 if [ "$oauth" = true ]; then
-	[ -n "$jwt_secret" ] || die "JWT_SECRET_$suffix is required when OAuth is on (at least $MIN_SECRET_LEN bytes: openssl rand -base64 48)"
+	[ -n "$jwt_secret" ] || die "JWT_SECRET (or JWT_SECRET_$suffix) is required when OAuth is on (at least $MIN_SECRET_LEN bytes: openssl rand -base64 48)"
 	[ "$(printf '%s' "$jwt_secret" | wc -c)" -ge "$MIN_SECRET_LEN" ] ||
-		die "JWT_SECRET_$suffix is too weak: at least $MIN_SECRET_LEN bytes (openssl rand -base64 48)"
+		die "JWT_SECRET for $instance is too weak: at least $MIN_SECRET_LEN bytes (openssl rand -base64 48)"
 fi
 if [ -n "$metrics_token" ] && [ "${#metrics_token}" -lt 16 ]; then
 	die "METRICS_TOKEN_$suffix must be at least 16 characters (openssl rand -hex 24)"
@@ -226,6 +247,12 @@ step() { printf '\n== %s\n' "$*"; }
 note=""
 if [ "$dry_run" = true ]; then note=" (dry run: nothing is run)"; fi
 echo "Deploying $instance: app $app in $rg, image $image, $store database, OAuth $oauth, replicas $min_replicas..$max_replicas$note"
+if [ -n "$jwt_secret" ] && [ "$jwt_secret" = "$(setting_for "$other" JWT_SECRET)" ]; then
+	echo "warning: team and prod share one JWT_SECRET: each instance should have its own (JWT_SECRET_TEAM and JWT_SECRET_PROD; openssl rand -base64 48), so a leak or a rotation touches one." >&2
+fi
+if [ -n "$database_url" ] && [ "$database_url" = "$(setting_for "$other" DATABASE_URL)" ]; then
+	echo "warning: team and prod share one DATABASE_URL, so one database: set DATABASE_URL_TEAM and DATABASE_URL_PROD unless that is meant." >&2
+fi
 if [ "$store" = sqlite ]; then
 	echo "warning: SQLite lives in the replica's own disk and is lost when the replica is replaced; use PostgreSQL (DATABASE_URL_$suffix) for anything kept." >&2
 fi

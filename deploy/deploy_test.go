@@ -66,6 +66,10 @@ func settings() map[string]string {
 	}
 }
 
+// extraEnv is added to deploy.sh's environment by deploy (tests here are
+// not parallel).
+var extraEnv []string
+
 type run struct {
 	code   int
 	out    string     // stdout and stderr
@@ -125,6 +129,7 @@ func deploy(t *testing.T, set map[string]string, appExists bool, args ...string)
 		"AZ_LOG=" + filepath.Join(dir, "az.log"), "AZ_YAML_LOG=" + filepath.Join(dir, "yaml.log"),
 		"AZ_YAML_PATHS=" + filepath.Join(dir, "yaml.paths"), "STUB_APP=" + app, "STUB_APP_EXISTS=" + exists,
 	}
+	cmd.Env = append(cmd.Env, extraEnv...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -354,14 +359,20 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"prod with OAuth on and no flag", func(s map[string]string) { s["OAUTH_ENABLED_PROD"] = "true" }, []string{"prod"}, "refusing to deploy prod with OAuth on"},
 		{"the flag without OAuth on prod", func(s map[string]string) {}, []string{"prod", "--allow-prod-oauth"}, "--allow-prod-oauth is only for prod"},
-		{"a missing JWT secret with OAuth on", func(s map[string]string) { delete(s, "JWT_SECRET_TEAM") }, []string{"team"}, "JWT_SECRET_TEAM is required"},
-		{"a weak JWT secret", func(s map[string]string) { s["JWT_SECRET_TEAM"] = strings.Repeat("x", 31) }, []string{"team"}, "JWT_SECRET_TEAM is too weak"},
+		{"a missing JWT secret with OAuth on", func(s map[string]string) { delete(s, "JWT_SECRET_TEAM") }, []string{"team"}, "JWT_SECRET (or JWT_SECRET_TEAM) is required"},
+		{"a weak JWT secret", func(s map[string]string) { s["JWT_SECRET_TEAM"] = strings.Repeat("x", 31) }, []string{"team"}, "JWT_SECRET for team is too weak"},
+		{"a weak shared JWT secret", func(s map[string]string) { delete(s, "JWT_SECRET_TEAM"); s["JWT_SECRET"] = "short" }, []string{"team"}, "JWT_SECRET for team is too weak"},
 		{"SQLite with several replicas", func(s map[string]string) { delete(s, "DATABASE_URL_TEAM") }, []string{"team"}, "refusing SQLite with MAX_REPLICAS_TEAM=3"},
 		{"a sqlite: URL with several replicas", func(s map[string]string) { s["DATABASE_URL_TEAM"] = "sqlite:/data/mi.db" }, []string{"team"}, "refusing SQLite"},
 		{"an unknown database", func(s map[string]string) { s["DATABASE_URL_TEAM"] = "mysql://u:" + dbPassword + "@h/db" }, []string{"team"}, "DATABASE_URL_TEAM must be"},
 		{"more minimum than maximum replicas", func(s map[string]string) { s["MIN_REPLICAS_TEAM"] = "4" }, []string{"team"}, "replicas"},
 		{"a missing resource group", func(s map[string]string) { delete(s, "AZ_RESOURCE_GROUP") }, []string{"team"}, "AZ_RESOURCE_GROUP is required"},
-		{"a missing app name", func(s map[string]string) { delete(s, "APP_NAME_TEAM") }, []string{"team"}, "APP_NAME_TEAM is required"},
+		{"one app name for both instances", func(s map[string]string) {
+			delete(s, "APP_NAME_TEAM")
+			delete(s, "APP_NAME_PROD")
+			s["APP_NAME"] = "mi"
+		}, []string{"team"}, "team and prod would both be the app 'mi'"},
+		{"one public URL for both instances", func(s map[string]string) { s["PUBLIC_URL"] = "https://mi.example.com" }, []string{"prod"}, "team and prod would both answer at"},
 		{"a short metrics token", func(s map[string]string) { s["METRICS_TOKEN_TEAM"] = "short" }, []string{"team"}, "METRICS_TOKEN_TEAM"},
 		{"an unknown instance", func(s map[string]string) {}, []string{"staging"}, "usage: deploy.sh team|prod"},
 		{"no instance", func(s map[string]string) {}, []string{"--dry-run"}, "usage: deploy.sh team|prod"},
@@ -418,5 +429,98 @@ func TestTheImageTagIsTheCommit(t *testing.T) {
 	re := regexp.MustCompile(`--image meetingintel:` + strings.TrimSpace(string(head)) + `(-dirty-\d{14})? `)
 	if !re.Match(out) {
 		t.Fatalf("no image tagged with commit %s:\n%s", head, out)
+	}
+}
+
+// sharedSettings is a .env.deploy as the deployment notes have people write
+// it: the Azure settings and the instance settings unsuffixed, for both.
+func sharedSettings() map[string]string {
+	return map[string]string{
+		"AZ_RESOURCE_GROUP":   "mi-rg",
+		"AZ_LOCATION":         "westeurope",
+		"AZ_ACR_NAME":         "miacr",
+		"AZ_CONTAINERAPP_ENV": "mi-env",
+		"JWT_SECRET":          jwtSecret,
+		"DATABASE_URL":        databaseURL,
+		"MCP_AUTH_TOKENS":     mcpAuthTokens,
+		"OAUTH_ENABLED":       "true",
+	}
+}
+
+func TestUnsuffixedSettingsApplyToBothInstances(t *testing.T) {
+	team := deploy(t, sharedSettings(), true, "team", "--dry-run")
+	if team.code != 0 {
+		t.Fatalf("team: exit %d:\n%s", team.code, team.out)
+	}
+	assertNoSecretPrinted(t, team.out)
+	containsAll(t, "team dry run", team.out, "--name meetingintel-team", "postgres database", "OAuth true",
+		"jwt-secret=***", "database-url=***", "mcp-auth-tokens=***", "- name: OAUTH_ENABLED\n                value: \"true\"")
+	prod := deploy(t, sharedSettings(), true, "prod", "--dry-run", "--allow-prod-oauth")
+	if prod.code != 0 {
+		t.Fatalf("prod: exit %d:\n%s", prod.code, prod.out)
+	}
+	containsAll(t, "prod dry run", prod.out, "--name meetingintel-prod", "postgres database", "OAuth true", "jwt-secret=***")
+	for _, r := range []run{team, prod} {
+		containsAll(t, "warnings", r.out, "warning: team and prod share one JWT_SECRET", "warning: team and prod share one DATABASE_URL")
+	}
+	// OAuth on prod still takes the flag, wherever OAUTH_ENABLED came from.
+	if r := deploy(t, sharedSettings(), true, "prod", "--dry-run"); r.code == 0 || !strings.Contains(r.out, "refusing to deploy prod with OAuth on") {
+		t.Errorf("prod with a shared OAUTH_ENABLED=true and no flag: exit %d\n%s", r.code, r.out)
+	}
+}
+
+func TestSuffixedSettingsOverrideTheShared(t *testing.T) {
+	set := sharedSettings()
+	set["JWT_SECRET_PROD"] = prodJWT
+	set["DATABASE_URL_PROD"] = "sqlite:/data/prod.db"
+	set["OAUTH_ENABLED_PROD"] = "false"
+	set["APP_NAME_PROD"] = "mi-prod"
+	r := deploy(t, set, true, "prod", "--dry-run")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.out)
+	}
+	assertNoSecretPrinted(t, r.out)
+	containsAll(t, "prod dry run", r.out, "--name mi-prod", "sqlite database", "OAuth false")
+	if strings.Contains(r.out, "share one") {
+		t.Errorf("warned of sharing with separate secrets and databases:\n%s", r.out)
+	}
+	team := deploy(t, set, true, "team", "--dry-run")
+	if team.code != 0 || !strings.Contains(team.out, "postgres database") || strings.Contains(team.out, "share one") {
+		t.Errorf("team keeps the shared values and shares nothing with prod: exit %d\n%s", team.code, team.out)
+	}
+}
+
+func TestAnUnsuffixedSettingInTheEnvironmentIsIgnored(t *testing.T) {
+	// A DATABASE_URL exported for a local meetingintel must not reach a deployment.
+	extraEnv = []string{"DATABASE_URL=postgres://local:" + dbPassword + "@localhost/mi", "LOG_LEVEL=loud"}
+	t.Cleanup(func() { extraEnv = nil })
+	set := settings()
+	r := deploy(t, set, true, "prod", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "sqlite database") {
+		t.Errorf("exit %d, want prod on SQLite as its file says:\n%s", r.code, r.out)
+	}
+}
+
+func TestTheTemplateFilledInTheSharedWayDryRuns(t *testing.T) {
+	// .env.deploy.template with its per-instance secrets left empty and the
+	// shared ones added, as the deployment notes suggest.
+	tpl, err := os.ReadFile("../.env.deploy.template")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, ".env.deploy")
+	body := string(tpl) + "\nJWT_SECRET=" + strings.Repeat("k", 48) + "\nOAUTH_ENABLED=true\n"
+	if err := os.WriteFile(envFile, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", scriptPath(t), "team", "--dry-run", "--env-file", envFile)
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "IMAGE_TAG=0123456789ab"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Dry run: nothing was run") || strings.Contains(string(out), strings.Repeat("k", 48)) {
+		t.Fatalf("dry run:\n%s", out)
 	}
 }
