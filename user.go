@@ -59,6 +59,19 @@ type UserService interface {
 	CountUsers(ctx context.Context) (int, error)
 }
 
+// IdentityService links single sign-on identities to users (DESIGN §11):
+// a user is linked by verified email once, then found by the provider's
+// (issuer, subject) for good.
+type IdentityService interface {
+	// FindUserByIdentity returns the user linked to (issuer, subject);
+	// ENOTFOUND when none is.
+	FindUserByIdentity(ctx context.Context, issuer, subject string) (*User, error)
+	// LinkIdentity links (issuer, subject) to a user. Linking a pair to
+	// the user it already belongs to is a no-op; to another user it is
+	// ECONFLICT; an unknown user is ENOTFOUND.
+	LinkIdentity(ctx context.Context, userID int64, issuer, subject string) error
+}
+
 // PATPrefix starts every personal access token, so leaked tokens are easy to
 // recognise (secret scanners) and easy to tell from OAuth tokens.
 const PATPrefix = "mi_pat_"
@@ -124,6 +137,7 @@ type Store interface {
 	DecisionService
 	SearchService
 	UserService
+	IdentityService
 	TokenService
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

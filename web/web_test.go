@@ -1062,11 +1062,13 @@ type provider struct{ users meetingintel.UserService }
 
 func (provider) Name() string  { return "test" }
 func (provider) Label() string { return "Test SSO" }
-func (provider) Start(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/signin/test/callback?email="+url.QueryEscape(r.URL.Query().Get("as")), http.StatusFound)
+func (provider) Start(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/auth/oidc/test/callback?email="+url.QueryEscape(r.URL.Query().Get("as")), http.StatusFound)
+	return nil
 }
-func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, error) {
-	return p.users.FindUserByEmail(r.Context(), r.URL.Query().Get("email"))
+func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, string, error) {
+	u, err := p.users.FindUserByEmail(r.Context(), r.URL.Query().Get("email"))
+	return u, "/meetings", err
 }
 
 // TestProvidersSignInLikeATokenDoes pins the seam for OpenID Connect: a
@@ -1088,10 +1090,10 @@ func TestProvidersSignInLikeATokenDoes(t *testing.T) {
 		mux.ServeHTTP(rw, r)
 		return rw.Result()
 	}
-	if body, _ := io.ReadAll(rec("GET", "http://127.0.0.1/signin").Body); !strings.Contains(string(body), `href="/signin/test"`) {
+	if body, _ := io.ReadAll(rec("GET", "http://127.0.0.1/signin").Body); !strings.Contains(string(body), `href="/auth/oidc/test/start?next=%2fmeetings"`) {
 		t.Error("the sign-in page offers no button for the provider")
 	}
-	res := rec("GET", "http://127.0.0.1/signin/test?as=priya@fernhill.example")
+	res := rec("GET", "http://127.0.0.1/auth/oidc/test/start?as=priya@fernhill.example")
 	res = rec("GET", "http://127.0.0.1"+res.Header.Get("Location"))
 	wantStatus(t, "the provider's callback", res, 303)
 	if len(res.Cookies()) != 1 {
@@ -1099,8 +1101,8 @@ func TestProvidersSignInLikeATokenDoes(t *testing.T) {
 	}
 	res = rec("GET", "http://127.0.0.1/meetings", res.Cookies()[0])
 	wantStatus(t, "a page with the provider's session", res, 200)
-	res = rec("GET", "http://127.0.0.1/signin/test/callback?email=nobody@fernhill.example")
+	res = rec("GET", "http://127.0.0.1/auth/oidc/test/callback?email=nobody@fernhill.example")
 	wantStatus(t, "an unknown user at the callback", res, 404)
-	res = rec("GET", "http://127.0.0.1/signin/other")
+	res = rec("GET", "http://127.0.0.1/auth/oidc/other/start")
 	wantStatus(t, "an unknown provider", res, 404)
 }
