@@ -967,6 +967,37 @@ func TestTokensAreShownOnceAndRevoked(t *testing.T) {
 	wantNotBody(t, "after revoking", body, "Laptop editor")
 }
 
+func TestTokensExpireAsChosenAtCreation(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn(e.PriyaTok)
+	_, body := c.get("/connect")
+	wantBody(t, "the token form", body, `name="expires"`, `value="30"`, `value="90"`, `value="365"`, `value="none"`)
+	for _, tc := range []struct {
+		expires string
+		days    int // 0: never
+	}{{"90", 90}, {"none", 0}, {"365", 365}} {
+		label := "Copilot " + tc.expires
+		res, _ := c.postCSRF("/connect/tokens", url.Values{"label": {label}, "expires": {tc.expires}})
+		wantStatus(t, "create a token expiring "+tc.expires, res, 200)
+		toks, _ := e.DB.FindTokens(context.Background(), e.Priya.ID)
+		got := toks[0]
+		if got.Label != label {
+			t.Fatalf("newest token is %q, want %q", got.Label, label)
+		}
+		switch {
+		case tc.days == 0 && got.ExpiresAt != nil:
+			t.Errorf("%s: expires at %v, want never", tc.expires, got.ExpiresAt)
+		case tc.days > 0 && (got.ExpiresAt == nil || got.ExpiresAt.Sub(got.CreatedAt).Round(time.Hour) != time.Duration(tc.days)*24*time.Hour):
+			t.Errorf("%s: expires at %v, want %d days after %v", tc.expires, got.ExpiresAt, tc.days, got.CreatedAt)
+		}
+	}
+	res, body := c.postCSRF("/connect/tokens", url.Values{"label": {"odd"}, "expires": {"7"}})
+	wantStatus(t, "an expiry that is not offered", res, 400)
+	wantBody(t, "the refusal", body, "30, 90 or 365 days, or never")
+	_, body = c.get("/connect")
+	wantBody(t, "the token list", body, ">Expires<", ">Never<")
+}
+
 func TestConnectedAppsDisconnect(t *testing.T) {
 	e := newEnv(t)
 	c := e.signedIn(e.PriyaTok)
