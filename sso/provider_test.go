@@ -369,3 +369,25 @@ func TestAnUnreachableProviderIsAPageNotAStackTrace(t *testing.T) {
 		t.Fatalf("unreachable provider: %d\n%s", res.StatusCode, body)
 	}
 }
+
+func TestAKeyRotationAtTheProviderKeepsSignInWorking(t *testing.T) {
+	ln, base := listen(t)
+	issuer := oidctest.Start(t, oidctest.Config{Shape: "google",
+		Clients:  []oidctest.Client{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}},
+		Accounts: map[string]map[string]any{"ben": {"email": "ben@fernhill.example", "email_verified": true}}})
+	a := startApp(t, ln, base, sso.ProviderConfig{Name: "google", Label: "Google", Kind: sso.KindGoogle, Issuer: issuer, ClientID: "g-app"},
+		sso.Policy{JIT: true})
+	c := browser(t)
+	if res, body := finish(t, c, signInAtProvider(t, c, a, "google", "ben")); res.StatusCode != 303 {
+		t.Fatalf("before the rotation: %d\n%s", res.StatusCode, body)
+	}
+	oidctest.Rotate(t, issuer)
+	jwks := oidctest.KeyIDs(t, issuer)
+	if len(jwks) != 2 || jwks[0] != "k2" {
+		t.Fatalf("the provider publishes keys %v after the rotation, want k2 (signing) and k1", jwks)
+	}
+	c = browser(t)
+	if res, body := finish(t, c, signInAtProvider(t, c, a, "google", "ben")); res.StatusCode != 303 {
+		t.Fatalf("after the rotation (a key our cache has not seen): %d\n%s", res.StatusCode, body)
+	}
+}
