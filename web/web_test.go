@@ -1037,6 +1037,38 @@ func TestAdminAddsAndDeactivatesUsers(t *testing.T) {
 	wantStatus(t, "a member opens /admin", res, 404)
 }
 
+func TestAdminsSeeAndRevokeAnyonesTokens(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tok, rec, err := e.DB.CreateTokenUntil(ctx, e.Priya.ID, "Copilot Studio", time.Now().AddDate(0, 0, 90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := e.signedIn(e.AdminTok)
+	_, body := admin.get("/admin")
+	wantBody(t, "the users page", body, `href="/admin/users/`+id(e.Priya.ID)+`/tokens"`)
+	res, body := admin.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantStatus(t, "a user's tokens", res, 200)
+	wantBody(t, "a user's tokens", body, "Copilot Studio", "/admin/tokens/"+id(rec.ID)+"/revoke", "Active")
+	wantNotBody(t, "a user's tokens", body, tok)
+	res, _ = admin.postCSRF("/admin/tokens/"+id(rec.ID)+"/revoke", nil)
+	wantStatus(t, "revoke", res, 303)
+	if _, _, err := e.DB.AuthenticateToken(ctx, tok); meetingintel.ErrorCode(err) != meetingintel.EUNAUTHORIZED {
+		t.Errorf("the token an admin revoked still works: %v", err)
+	}
+	_, body = admin.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantBody(t, "after revoking", body, "Revoked")
+
+	member := e.signedIn(e.DanielTok)
+	res, _ = member.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantStatus(t, "a member opens someone's tokens", res, 404)
+	_, rec2, _ := e.DB.CreateToken(ctx, e.Priya.ID, "other")
+	res, _ = member.postCSRF("/admin/tokens/"+id(rec2.ID)+"/revoke", nil)
+	wantStatus(t, "a member revokes someone's token", res, 404)
+	res, _ = admin.get("/admin/users/99999/tokens")
+	wantStatus(t, "an unknown user's tokens", res, 404)
+}
+
 // TestSearchLinksLandOnTheTranscriptLine: a transcript hit links to the
 // page that holds its line, with the line's anchor.
 func TestSearchLinksLandOnTheTranscriptLine(t *testing.T) {
