@@ -965,12 +965,7 @@ func conformanceChecks(t *testing.T, dir string) []map[string]any {
 
 // acceptedWarnings are the conformance warnings this server earns on
 // purpose, with the reason.
-var acceptedWarnings = map[string]string{
-	// SEP-991 client ID metadata documents are optional; clients fall back
-	// to dynamic registration, which every client we know uses. Accepting
-	// them means fetching arbitrary URLs from the server (SSRF surface).
-	"authorization-server-metadata-cimd": "no client ID metadata documents: dynamic registration instead",
-}
+var acceptedWarnings = map[string]string{}
 
 // judgeChecks fails the test on any conformance check that neither
 // succeeded nor is informational, except the accepted warnings.
