@@ -28,6 +28,10 @@ const (
 	IdleTimeout       = 120 * time.Second
 	ShutdownTimeout   = 10 * time.Second
 	MaxBodyBytes      = 12 << 20 // a transcript (10 MiB) plus JSON framing
+	// HSTS is the Strict-Transport-Security of https instances: browsers
+	// then refuse plain http to them for a year. No includeSubDomains: the
+	// instance does not own its parent domain's other hosts.
+	HSTS = "max-age=31536000"
 )
 
 // Config configures a Server.
@@ -75,7 +79,7 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 
 // Handler returns the mux wrapped in the middleware chain.
 func (s *Server) Handler() http.Handler {
-	return requestID(recoverer(s.log, accessLog(s.log, limitBody(s.closeStreams(s.routes())))))
+	return requestID(s.hsts(recoverer(s.log, accessLog(s.log, limitBody(s.closeStreams(s.routes()))))))
 }
 
 // Listen opens the listener, so callers learn the real address (":0").
@@ -201,6 +205,23 @@ func (s *Server) closeStreams(next http.Handler) http.Handler {
 		stop := context.AfterFunc(s.streams, cancel)
 		defer stop()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// hsts sends Strict-Transport-Security on every answer of an https
+// instance: one whose PUBLIC_URL is https (TLS ends at the ingress, which
+// forwards plain http), or a request that arrived over TLS or through a
+// proxy that says so (X-Forwarded-Proto). Browsers ignore the header on
+// plain http (RFC 6797 §8.1), so a forged X-Forwarded-Proto gains nothing.
+// It adds a header and changes none: 401 and 403 keep their
+// WWW-Authenticate exactly.
+func (s *Server) hsts(next http.Handler) http.Handler {
+	httpsInstance := strings.HasPrefix(strings.ToLower(s.cfg.PublicURL), "https://")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpsInstance || r.TLS != nil || strings.EqualFold(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0]), "https") {
+			w.Header().Set("Strict-Transport-Security", HSTS)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -1,8 +1,11 @@
 package mcpserver_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -345,4 +348,75 @@ func TestSearchHitsCarryEveryContractFieldEvenWithoutASpeaker(t *testing.T) {
 	if len(kinds) < 2 || !kinds["segment"] {
 		t.Errorf("want segment and other hits to check, got kinds %v", kinds)
 	}
+}
+
+// statelessCall posts one MCP 2026-07-28 request (no initialize: the
+// version and client rides in _meta) to /mcp/{token} and decodes the answer.
+func statelessCall(t *testing.T, e *env, method string) map[string]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": map[string]any{"_meta": map[string]any{
+		"io.modelcontextprotocol/protocolVersion":    "2026-07-28",
+		"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "test", "version": "1"},
+		"io.modelcontextprotocol/clientCapabilities": map[string]any{},
+	}}})
+	req, _ := http.NewRequest("POST", e.url+"/mcp/"+e.aliceTok, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", method)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if i := bytes.Index(b, []byte("data: ")); i >= 0 { // an event stream of one message
+		b = bytes.TrimSpace(b[i+len("data: "):])
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s: %d %s", method, resp.StatusCode, b)
+	}
+	return out
+}
+
+func TestTheServerDeclaresWhatItHandlesAndPromisesNoListChanges(t *testing.T) {
+	e := newEnv(t)
+	check := func(t *testing.T, where string, caps *mcp.ServerCapabilities) {
+		t.Helper()
+		if caps == nil || caps.Tools == nil || caps.Prompts == nil || caps.Resources == nil {
+			t.Fatalf("%s: capabilities %+v, want tools, prompts and resources declared", where, caps)
+		}
+		if caps.Tools.ListChanged || caps.Prompts.ListChanged || caps.Resources.ListChanged {
+			t.Errorf("%s: listChanged declared, but the lists never change while the process runs", where)
+		}
+	}
+	for name, cs := range e.transports() {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			check(t, "initialize", cs.InitializeResult().Capabilities)
+			if _, err := cs.ListPrompts(ctx, nil); err != nil {
+				t.Errorf("prompts/list: %v", err)
+			}
+			if _, err := cs.ListResources(ctx, nil); err != nil {
+				t.Errorf("resources/list: %v", err)
+			}
+		})
+	}
+	t.Run("stateless server/discover", func(t *testing.T) {
+		d := statelessCall(t, e, "server/discover")
+		res, _ := d["result"].(map[string]any)
+		b, _ := json.Marshal(res["capabilities"])
+		var caps mcp.ServerCapabilities
+		if err := json.Unmarshal(b, &caps); err != nil || res == nil {
+			t.Fatalf("server/discover: %v", d)
+		}
+		check(t, "server/discover", &caps)
+		for _, m := range []string{"prompts/list", "resources/list"} {
+			if r := statelessCall(t, e, m); r["result"] == nil {
+				t.Errorf("%s, declared, is not handled: %v", m, r)
+			}
+		}
+	})
 }

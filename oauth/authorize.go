@@ -97,7 +97,7 @@ func (s *Server) parseAuthRequest(ctx context.Context, q url.Values) (*authReque
 	if len(q["redirect_uri"]) > 1 {
 		return nil, nil, bad("The request names more than one redirect_uri.")
 	}
-	client, err := s.cfg.Store.FindOAuthClient(ctx, q.Get("client_id"))
+	client, err := s.findClient(ctx, q.Get("client_id"))
 	if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
 		return nil, nil, bad("The app that sent you here is not registered with this server. Remove the connection in your app and add it again.")
 	} else if err != nil {
@@ -285,9 +285,13 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 			"The form's security check failed. Go back to your app and connect again."})
 		return
 	}
-	client, err := s.cfg.Store.FindOAuthClient(r.Context(), req.ClientID)
+	client, err := s.findClient(r.Context(), req.ClientID)
+	var pe *pageError
 	if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
 		s.renderError(w, &pageError{http.StatusBadRequest, "This app is no longer registered", "Go back to your app and connect again."})
+		return
+	} else if errors.As(err, &pe) {
+		s.renderError(w, pe)
 		return
 	} else if err != nil {
 		s.answerAuthError(w, r, req, err)

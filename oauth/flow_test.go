@@ -198,3 +198,27 @@ func TestCleanupKeepsLiveStateAndRemovesDeadRecords(t *testing.T) {
 		t.Error("cleanup broke a live grant")
 	}
 }
+
+func TestTheRedirectURIsOfTodaysClientsRegisterAndReceiveACode(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ client, method, redirect string }{
+		{"Claude (claude.ai)", "none", "https://claude.ai/api/mcp/auth_callback"},
+		{"Claude (claude.com)", "none", "https://claude.com/api/mcp/auth_callback"},
+		{"ChatGPT", "client_secret_post", "https://chatgpt.com/connector_platform_oauth_redirect"},
+		{"ChatGPT per connector", "client_secret_post", "https://chatgpt.com/connector/oauth/AbC123xyz"},
+		{"Microsoft 365 Copilot", "client_secret_post", "https://teams.microsoft.com/api/platform/v1.0/oAuthRedirect"},
+		{"Copilot Studio", "client_secret_post", "https://global.consent.azure-apim.net/redirect/new-5fmeetingintel-5f0123456789abcdef"},
+		{"VS Code", "none", "https://vscode.dev/redirect"},
+		{"Cursor", "none", "cursor://anysphere.cursor-mcp/oauth/callback"},
+	} {
+		t.Run(tc.client, func(t *testing.T) {
+			c := e.register(tc.method, tc.redirect)
+			verifier, challenge := pkce()
+			code := e.code(c, authParams(c, challenge))
+			r := e.token(c, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {tc.redirect}, "code_verifier": {verifier}})
+			if r.Status != http.StatusOK || r.str("access_token") == "" {
+				t.Fatalf("token for %s: %d %s", tc.redirect, r.Status, r.Body)
+			}
+		})
+	}
+}

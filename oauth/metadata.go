@@ -42,6 +42,10 @@ type authServerMetadata struct {
 	RevocationEndpointAuthMethods     []string `json:"revocation_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	AuthorizationResponseIssSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	// ClientIDMetadataDocumentSupported: an https client_id URL is fetched
+	// as the client's metadata document (DESIGN §13). Claude uses it only
+	// when none is among the token endpoint's auth methods, which it is.
+	ClientIDMetadataDocumentSupported bool `json:"client_id_metadata_document_supported"`
 }
 
 // authMethods are the client authentication methods the token and
@@ -63,5 +67,6 @@ func (s *Server) handleAuthServerMetadata(w http.ResponseWriter, r *http.Request
 		RevocationEndpointAuthMethods:     authMethods,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		AuthorizationResponseIssSupported: true,
+		ClientIDMetadataDocumentSupported: true,
 	})
 }

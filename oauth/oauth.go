@@ -66,6 +66,9 @@ type Config struct {
 	// RegisterTotal is how many registrations all addresses together may
 	// make per RateWindow; 0 means RegisterTotalPerMin.
 	RegisterTotal int
+	// CIMDTestOnly, in tests only, trusts a test CA and non-public
+	// addresses when fetching client metadata documents.
+	CIMDTestOnly *CIMDTestOnly
 	// OnToken, when set, is called after every token request with its
 	// grant_type and the error code answered ("" when tokens were issued).
 	OnToken func(grantType, errCode string)
@@ -87,6 +90,7 @@ type Server struct {
 
 	limits map[string]*limiter
 	grants grantCache
+	cimd   *cimdFetcher
 }
 
 // New checks cfg and returns a Server.
@@ -134,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		},
 	}
 	s.grants.entries = map[int64]grantEntry{}
+	s.cimd = newCIMDFetcher(cfg.CIMDTestOnly, cfg.Now)
 	return s, nil
 }
 

@@ -39,14 +39,17 @@ type consentView struct {
 	ClientName   string
 	ClientID     string
 	RedirectHost string
-	Scopes       []scopeView
-	Request      string
-	CSRF         string
-	SignIn       string
-	User         *meetingintel.User
-	Error        string
-	Providers    []SignInProvider
-	PATSignIn    bool
+	// PublishedBy is the host of a client metadata document's URL: the one
+	// fact about such a client that its publisher cannot make up.
+	PublishedBy string
+	Scopes      []scopeView
+	Request     string
+	CSRF        string
+	SignIn      string
+	User        *meetingintel.User
+	Error       string
+	Providers   []SignInProvider
+	PATSignIn   bool
 }
 
 // setPageHeaders sets the headers every HTML page of ours carries.
@@ -81,6 +84,11 @@ func (s *Server) renderConsent(w http.ResponseWriter, status int, req *authReque
 	}
 	if v.ClientName == "" {
 		v.ClientName = "An unnamed app"
+	}
+	if isCIMDClientID(c.ID) {
+		if u, err := url.Parse(c.ID); err == nil {
+			v.PublishedBy = u.Host
+		}
 	}
 	for _, sc := range req.Scopes {
 		v.Scopes = append(v.Scopes, scopeView{sc, scopeText[sc]})

@@ -968,12 +968,7 @@ func conformanceChecks(t *testing.T, dir string) []map[string]any {
 
 // acceptedWarnings are the conformance warnings this server earns on
 // purpose, with the reason.
-var acceptedWarnings = map[string]string{
-	// SEP-991 client ID metadata documents are optional; clients fall back
-	// to dynamic registration, which every client we know uses. Accepting
-	// them means fetching arbitrary URLs from the server (SSRF surface).
-	"authorization-server-metadata-cimd": "no client ID metadata documents: dynamic registration instead",
-}
+var acceptedWarnings = map[string]string{}
 
 // judgeChecks fails the test on any conformance check that neither
 // succeeded nor is informational, except the accepted warnings.
@@ -1023,6 +1018,29 @@ func TestTheConformanceSuitePasses(t *testing.T) {
 			t.Logf("%s: %d checks\n%s", sc, len(checks), b)
 		})
 	}
+
+	// Everything MCP 2026-07-28 requires of a server, but for the scenarios
+	// that need the suite's fixture tools (each listed with its reason).
+	t.Run("requirements 2026-07-28", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		out := t.TempDir()
+		cmd := conformanceCommand(ctx, t, node, "server", "--url", base+"/mcp/"+w.anaPAT, "--requirements", "2026-07-28",
+			"--expected-failures", filepath.Join(e2eDir(t), "conformance-expected-failures.yaml"), "--output-dir", out, "--timeout", "20000")
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("conformance --requirements 2026-07-28: %v\n%s", err, b)
+		}
+		var declares bool
+		for _, c := range conformanceChecks(t, out) {
+			if c["id"] == "sep-2575-server-declares-prompts-in-discover" {
+				declares = c["status"] == "SUCCESS"
+			}
+		}
+		if !declares {
+			t.Errorf("ServerDeclaresPromptsInDiscover did not pass:\n%s", b)
+		}
+	})
 
 	// The authorization server: metadata and a code grant with PKCE for a
 	// public client whose redirect is the suite's callback; our "person"

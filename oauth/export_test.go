@@ -1,0 +1,4 @@
+package oauth
+
+// PublicAddr exposes publicAddr to the external tests.
+var PublicAddr = publicAddr
