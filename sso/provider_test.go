@@ -213,6 +213,41 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 			t.Fatalf("user = %+v, %v; want ann@fernhill.example, an admin, linked by oid+tid", u, err)
 		}
 	})
+	t.Run("signing out ends our session and offers the provider's end-session endpoint", func(t *testing.T) {
+		c := browser(t)
+		finish(t, c, signInAtProvider(t, c, a, "entra", "ann"))
+		res, err := c.Get(a.url + "/actions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := regexp.MustCompile(`action="/signout"><input type="hidden" name="csrf" value="([^"]+)"`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no sign-out form:\n%s", body)
+		}
+		req, _ := http.NewRequest("POST", a.url+"/signout", strings.NewReader(url.Values{"csrf": {string(m[1])}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", a.url)
+		res, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		end := regexp.MustCompile(`<a href="([^"]+)">Sign out of Microsoft too</a>`).FindSubmatch(body)
+		if res.StatusCode != 200 || end == nil {
+			t.Fatalf("sign-out: %d, no end-session link\n%s", res.StatusCode, body)
+		}
+		u, _ := url.Parse(strings.ReplaceAll(string(end[1]), "&amp;", "&"))
+		if !strings.HasPrefix(u.String(), issuer+"/session/end?") || u.Query().Get("client_id") != "mi-app" ||
+			u.Query().Get("post_logout_redirect_uri") != a.url+"/signin" {
+			t.Errorf("end-session link %s", u)
+		}
+		if signedIn(t, c, a) {
+			t.Error("still signed in after signing out")
+		}
+	})
 	t.Run("an email change at the provider keeps the same user", func(t *testing.T) {
 		c := browser(t)
 		if res, _ := finish(t, c, signInAtProvider(t, c, a, "entra", "ann-moved")); res.StatusCode != 303 {

@@ -112,6 +112,14 @@ func (p *Provider) multiTenant() bool {
 	return multiTenant(parts[len(parts)-1])
 }
 
+// authority is Entra's base URL for this provider.
+func (p *Provider) authority() string {
+	if a := p.cfg.Provider.Authority; a != "" {
+		return a
+	}
+	return EntraAuthority
+}
+
 // setup discovers the provider once.
 func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Config, error) {
 	p.mu.Lock()
@@ -125,7 +133,7 @@ func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Co
 	if p.multiTenant() {
 		// The discovery document's issuer is a template; checkClaims
 		// compares iss with the token's own tid instead.
-		ctx = oidc.InsecureIssuerURLContext(ctx, EntraAuthority+"/{tenantid}/v2.0")
+		ctx = oidc.InsecureIssuerURLContext(ctx, p.authority()+"/{tenantid}/v2.0")
 		vc.SkipIssuerCheck = true
 	}
 	op, err := oidc.NewProvider(ctx, pc.Issuer)
@@ -380,7 +388,7 @@ func (p *Provider) identify(iss, sub string, c map[string]any) (identity, error)
 		if tid == "" || oid == "" {
 			return id, p.refuse("no oid/tid", http.StatusForbidden, "Your Microsoft account did not say who you are. Ask your administrator.")
 		}
-		if p.multiTenant() && iss != EntraAuthority+"/"+tid+"/v2.0" {
+		if p.multiTenant() && iss != p.authority()+"/"+tid+"/v2.0" {
 			return id, p.refuse("iss does not match tid", http.StatusForbidden, "This Microsoft sign-in could not be verified. Start again from the sign-in page.")
 		}
 		if len(pc.AllowedTenants) > 0 && !slices.Contains(pc.AllowedTenants, tid) {

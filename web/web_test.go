@@ -1134,6 +1134,31 @@ func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.
 	return u, "/meetings", err
 }
 
+// TestPATSignInCanBeTurnedOff: with PAT_SIGNIN=false the sign-in page
+// offers the providers only, and a posted token is refused.
+func TestPATSignInCanBeTurnedOff(t *testing.T) {
+	e := newEnv(t)
+	w, err := web.New(web.Config{Store: e.DB, Sessions: e.DB, PublicURL: "http://127.0.0.1", Providers: []web.Provider{provider{e.DB}}, HidePATSignIn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	w.Register(mux)
+	rw := httptest.NewRecorder()
+	mux.ServeHTTP(rw, httptest.NewRequest("GET", "http://127.0.0.1/signin", nil))
+	body := rw.Body.String()
+	if strings.Contains(body, `name="token"`) || !strings.Contains(body, "Sign in with Test SSO") {
+		t.Errorf("the sign-in page with PAT_SIGNIN=false:\n%s", body)
+	}
+	r := httptest.NewRequest("POST", "http://127.0.0.1/signin", strings.NewReader(url.Values{"token": {e.PriyaTok}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rw = httptest.NewRecorder()
+	mux.ServeHTTP(rw, r)
+	if rw.Code != 403 || len(rw.Result().Cookies()) != 0 {
+		t.Errorf("a posted token with PAT_SIGNIN=false: %d, cookies %v", rw.Code, rw.Result().Cookies())
+	}
+}
+
 // TestProvidersSignInLikeATokenDoes pins the seam for OpenID Connect: a
 // provider's user gets the same session, cookie and pages.
 func TestProvidersSignInLikeATokenDoes(t *testing.T) {
