@@ -25,7 +25,9 @@ e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	touch e2e/node_modules
 
-bench: build ## benchmarks; writes docs/benchmarks.md, docs/benchmarks-mcp.md and docs/benchmarks-web.md (about 20 minutes)
+QMSUM ?= ../shared/qmsum
+bench: build ## benchmarks; writes docs/benchmarks.md, docs/benchmarks-search.md, docs/benchmarks-mcp.md and docs/benchmarks-web.md (about 20 minutes)
+	$(GO) run ./cmd/qmsumbench -data $(QMSUM) -out docs/benchmarks-search.md
 	$(GO) test -run '^$$' -bench . -benchmem ./transcript/ ./sqlite/ ./auth/ ./oauth/
 	$(GO) run ./cmd/mibench -dir bench-out -out docs/benchmarks.md
 	scripts/with-postgres.sh $(GO) run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin $(BIN) -postgres env -out docs/benchmarks-mcp.md

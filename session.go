@@ -15,7 +15,8 @@ type Session struct {
 	Method  string // how the user signed in: "token" (a PAT), or a single sign-on provider's name
 	TokenID int64  // the PAT that signed in (0 for single sign-on): revoking it ends the session
 	// TokenRevoked is set by FindSession when TokenID's token has been
-	// revoked since; the web package then treats the session as ended.
+	// revoked or has expired since; the web package then treats the
+	// session as ended.
 	TokenRevoked bool
 	CreatedAt    time.Time // sign-in time; bounds the session's whole life
 	LastSeenAt   time.Time // last recorded use (recorded coarsely, not per request)

@@ -59,6 +59,19 @@ type UserService interface {
 	CountUsers(ctx context.Context) (int, error)
 }
 
+// IdentityService links single sign-on identities to users (DESIGN §11):
+// a user is linked by verified email once, then found by the provider's
+// (issuer, subject) for good.
+type IdentityService interface {
+	// FindUserByIdentity returns the user linked to (issuer, subject);
+	// ENOTFOUND when none is.
+	FindUserByIdentity(ctx context.Context, issuer, subject string) (*User, error)
+	// LinkIdentity links (issuer, subject) to a user. Linking a pair to
+	// the user it already belongs to is a no-op; to another user it is
+	// ECONFLICT; an unknown user is ENOTFOUND.
+	LinkIdentity(ctx context.Context, userID int64, issuer, subject string) error
+}
+
 // PATPrefix starts every personal access token, so leaked tokens are easy to
 // recognise (secret scanners) and easy to tell from OAuth tokens.
 const PATPrefix = "mi_pat_"
@@ -72,7 +85,18 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// ExpiresAt, when set, is when the token stops working; nil never.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
+
+// Expired reports whether t has expired at now.
+func (t *Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
+}
+
+// TokenExpiries are the lifetimes a person may choose for a new PAT, in
+// days; 0 is "never expires".
+var TokenExpiries = []int{30, 90, 365, 0}
 
 // NewPAT returns a new personal access token: PATPrefix + 32 random bytes
 // in unpadded base64url.
@@ -103,13 +127,16 @@ func NormalizeTokenLabel(label string) (string, error) {
 type TokenService interface {
 	// CreateToken makes a new PAT for a user and returns it with its record.
 	CreateToken(ctx context.Context, userID int64, label string) (string, *Token, error)
+	// CreateTokenUntil is CreateToken with an expiry; a zero expiresAt
+	// never expires, one not in the future is EINVALID.
+	CreateTokenUntil(ctx context.Context, userID int64, label string, expiresAt time.Time) (string, *Token, error)
 	// ImportToken stores a token that already exists elsewhere (the legacy
 	// MCP_AUTH_TOKENS), by hash; it is a no-op when the hash is known for
 	// the same user, and ECONFLICT when it belongs to another.
 	ImportToken(ctx context.Context, userID int64, token, label string) (*Token, error)
 	// AuthenticateToken finds the active user of a live token and records
-	// its use. An unknown or revoked token, or an inactive user, is
-	// EUNAUTHORIZED.
+	// its use. An unknown, revoked or expired token, or an inactive user,
+	// is EUNAUTHORIZED.
 	AuthenticateToken(ctx context.Context, token string) (*User, *Token, error)
 	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
 	FindTokenByID(ctx context.Context, id int64) (*Token, error)
@@ -124,6 +151,7 @@ type Store interface {
 	DecisionService
 	SearchService
 	UserService
+	IdentityService
 	TokenService
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

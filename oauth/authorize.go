@@ -297,6 +297,10 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.answerAuthError(w, r, req, err)
 		return
 	}
+	if p := f.Get("sso"); p != "" && sessUser == nil {
+		s.startProviderSignIn(w, r, p, f.Get("request"))
+		return
+	}
 	decision := f.Get("decision")
 	if decision == "deny" {
 		s.log.Info("oauth consent denied", "client_id", req.ClientID)
@@ -314,6 +318,9 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	if user == nil {
 		tok := strings.TrimSpace(f.Get("token"))
+		if s.cfg.HidePATSignIn {
+			tok = "" // PAT_SIGNIN=false: people sign in through a provider
+		}
 		if tok == "" {
 			s.renderConsent(w, http.StatusOK, req, client, nil, sessID, "")
 			return

@@ -51,6 +51,13 @@ type Config struct {
 	// (its id or CSRF secret); the consent page then skips the PAT step and
 	// binds its CSRF token to the session. Hook for the web UI.
 	SessionUser func(r *http.Request) (u *meetingintel.User, sessionID string)
+	// SignInProviders are the single sign-on providers the sign-in step
+	// offers, before the token input. They sign in to the web UI, so
+	// SessionUser must be set for them to count.
+	SignInProviders []SignInProvider
+	// HidePATSignIn removes the token input from the sign-in step
+	// (PAT_SIGNIN=false); a posted token is still refused.
+	HidePATSignIn bool
 	// ClientAddr returns the address rate limits count by (behind a
 	// trusted proxy, the forwarded one it vouches for). Nil uses
 	// r.RemoteAddr's host.
@@ -168,6 +175,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("OPTIONS /oauth/register", cors(nil))
 	mux.Handle("GET /oauth/authorize", h(s.handleAuthorize))
 	mux.Handle("POST /oauth/authorize", h(s.handleAuthorize))
+	mux.Handle("GET "+resumePath, h(s.handleResume))
 	mux.Handle("POST /oauth/token", cors(h(s.handleToken)))
 	mux.Handle("OPTIONS /oauth/token", cors(nil))
 	mux.Handle("POST /oauth/revoke", cors(h(s.handleRevoke)))

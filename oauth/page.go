@@ -48,6 +48,8 @@ type consentView struct {
 	SignIn      string
 	User        *meetingintel.User
 	Error       string
+	Providers   []SignInProvider
+	PATSignIn   bool
 }
 
 // setPageHeaders sets the headers every HTML page of ours carries.
@@ -75,6 +77,10 @@ func (s *Server) renderConsent(w http.ResponseWriter, status int, req *authReque
 		CSRF:         s.csrfToken(sealed, sessionID),
 		User:         u,
 		Error:        msg,
+		PATSignIn:    !s.cfg.HidePATSignIn,
+	}
+	if s.cfg.SessionUser != nil {
+		v.Providers = s.cfg.SignInProviders
 	}
 	if v.ClientName == "" {
 		v.ClientName = "An unnamed app"

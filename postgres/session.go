@@ -50,10 +50,10 @@ func (db *DB) FindSession(ctx context.Context, hash string) (*meetingintel.Sessi
 	var u meetingintel.User
 	var created, seen, expires, ucreated int64
 	err := db.pool.QueryRow(ctx, `SELECT s.hash, s.user_id, s.method, s.created_at, s.last_seen_at, s.expires_at,
-		coalesce(s.token_id, 0), t.revoked_at IS NOT NULL,
+		coalesce(s.token_id, 0), (t.revoked_at IS NOT NULL OR coalesce(t.expires_at <= $2, false)),
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
 		FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN tokens t ON t.id = s.token_id
-		WHERE s.hash = $1`, hash).
+		WHERE s.hash = $1`, hash, ms(db.now())).
 		Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires, &s.TokenID, &s.TokenRevoked,
 			&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &ucreated)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -108,32 +108,50 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, internal(err)
 }
 
-const tokenCols = `id, user_id, label, created_at, last_used_at, revoked_at`
+const tokenCols = `id, user_id, label, created_at, last_used_at, revoked_at, expires_at`
 
 func scanToken(sc interface{ Scan(...any) error }) (*meetingintel.Token, error) {
 	var t meetingintel.Token
 	var created int64
-	var used, revoked *int64
-	if err := sc.Scan(&t.ID, &t.UserID, &t.Label, &created, &used, &revoked); err != nil {
+	var used, revoked, expires *int64
+	if err := sc.Scan(&t.ID, &t.UserID, &t.Label, &created, &used, &revoked, &expires); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMS(created), fromNullMS(used), fromNullMS(revoked)
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt, t.ExpiresAt = fromMS(created), fromNullMS(used), fromNullMS(revoked), fromNullMS(expires)
 	return &t, nil
 }
 
-// CreateToken makes a new personal access token for a user. The token is
-// returned once; only its SHA-256 hash is stored.
+// CreateToken makes a new personal access token for a user that never
+// expires. The token is returned once; only its SHA-256 hash is stored.
 func (db *DB) CreateToken(ctx context.Context, userID int64, label string) (string, *meetingintel.Token, error) {
+	return db.CreateTokenUntil(ctx, userID, label, time.Time{})
+}
+
+// CreateTokenUntil makes a new personal access token that stops working
+// at expiresAt (zero: never).
+func (db *DB) CreateTokenUntil(ctx context.Context, userID int64, label string, expiresAt time.Time) (string, *meetingintel.Token, error) {
 	label, err := meetingintel.NormalizeTokenLabel(label)
 	if err != nil {
 		return "", nil, err
+	}
+	now := db.now()
+	if !expiresAt.IsZero() && !expiresAt.After(now) {
+		return "", nil, meetingintel.Errorf(meetingintel.EINVALID, "A token's expiry must be in the future.")
 	}
 	token := meetingintel.NewPAT()
 	var t *meetingintel.Token
 	err = db.write(ctx, func(tx pgx.Tx) error {
 		var err error
-		t, err = insertToken(ctx, tx, userID, meetingintel.HashToken(token), label, ms(db.now()))
-		return err
+		if t, err = insertToken(ctx, tx, userID, meetingintel.HashToken(token), label, ms(now)); err != nil {
+			return err
+		}
+		if expiresAt.IsZero() {
+			return nil
+		}
+		exp := fromMS(ms(expiresAt))
+		t.ExpiresAt = &exp
+		_, err = tx.Exec(ctx, `UPDATE tokens SET expires_at = $1 WHERE id = $2`, ms(exp), t.ID)
+		return internal(err)
 	})
 	if err != nil {
 		return "", nil, err
@@ -200,25 +218,25 @@ func (db *DB) AuthenticateToken(ctx context.Context, token string) (*meetinginte
 	if token == "" {
 		return nil, nil, bad
 	}
-	row := db.pool.QueryRow(ctx, `SELECT t.id, t.user_id, t.label, t.created_at, t.last_used_at, t.revoked_at,
+	row := db.pool.QueryRow(ctx, `SELECT t.id, t.user_id, t.label, t.created_at, t.last_used_at, t.revoked_at, t.expires_at,
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, meetingintel.HashToken(token))
 	var t meetingintel.Token
 	var u meetingintel.User
 	var tCreated, uCreated int64
-	var used, revoked *int64
-	err := row.Scan(&t.ID, &t.UserID, &t.Label, &tCreated, &used, &revoked,
+	var used, revoked, expires *int64
+	err := row.Scan(&t.ID, &t.UserID, &t.Label, &tCreated, &used, &revoked, &expires,
 		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &uCreated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, bad
 	} else if err != nil {
 		return nil, nil, internal(err)
 	}
-	if revoked != nil || !u.Active {
+	t.CreatedAt, t.LastUsedAt, t.ExpiresAt, u.CreatedAt = fromMS(tCreated), fromNullMS(used), fromNullMS(expires), fromMS(uCreated)
+	now := db.now()
+	if revoked != nil || !u.Active || t.Expired(now) {
 		return nil, nil, bad
 	}
-	t.CreatedAt, t.LastUsedAt, u.CreatedAt = fromMS(tCreated), fromNullMS(used), fromMS(uCreated)
-	now := db.now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedEvery {
 		at := ms(now)
 		if _, err := db.pool.Exec(ctx, `UPDATE tokens SET last_used_at = $1 WHERE id = $2`, at, t.ID); err != nil {

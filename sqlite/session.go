@@ -48,10 +48,10 @@ func (db *DB) FindSession(ctx context.Context, hash string) (*meetingintel.Sessi
 	var s meetingintel.Session
 	var created, seen, expires int64
 	row := db.reader.QueryRowContext(ctx, `SELECT s.hash, s.user_id, s.method, s.created_at, s.last_seen_at, s.expires_at,
-		coalesce(s.token_id, 0), t.revoked_at IS NOT NULL,
+		coalesce(s.token_id, 0), (t.revoked_at IS NOT NULL OR coalesce(t.expires_at <= ?, 0)),
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
 		FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN tokens t ON t.id = s.token_id
-		WHERE s.hash = ?`, hash)
+		WHERE s.hash = ?`, ms(db.now()), hash)
 	var u meetingintel.User
 	var ucreated int64
 	err := row.Scan(&s.Hash, &s.UserID, &s.Method, &created, &seen, &expires, &s.TokenID, &s.TokenRevoked,

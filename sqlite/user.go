@@ -111,28 +111,51 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, internal(err)
 }
 
-const tokenCols = `id, user_id, label, created_at, last_used_at, revoked_at`
+const tokenCols = `id, user_id, label, created_at, last_used_at, revoked_at, expires_at`
 
 func scanToken(sc interface{ Scan(...any) error }) (*meetingintel.Token, error) {
 	var t meetingintel.Token
 	var created int64
-	var used, revoked sql.NullInt64
-	if err := sc.Scan(&t.ID, &t.UserID, &t.Label, &created, &used, &revoked); err != nil {
+	var used, revoked, expires sql.NullInt64
+	if err := sc.Scan(&t.ID, &t.UserID, &t.Label, &created, &used, &revoked, &expires); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMS(created), fromNullMS(used), fromNullMS(revoked)
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt, t.ExpiresAt = fromMS(created), fromNullMS(used), fromNullMS(revoked), fromNullMS(expires)
 	return &t, nil
 }
 
-// CreateToken makes a new personal access token for a user. The token is
-// returned once; only its SHA-256 hash is stored.
+// CreateToken makes a new personal access token for a user that never
+// expires. The token is returned once; only its SHA-256 hash is stored.
 func (db *DB) CreateToken(ctx context.Context, userID int64, label string) (string, *meetingintel.Token, error) {
+	return db.CreateTokenUntil(ctx, userID, label, time.Time{})
+}
+
+// CreateTokenUntil makes a new personal access token that stops working
+// at expiresAt (zero: never).
+func (db *DB) CreateTokenUntil(ctx context.Context, userID int64, label string, expiresAt time.Time) (string, *meetingintel.Token, error) {
 	label, err := meetingintel.NormalizeTokenLabel(label)
 	if err != nil {
 		return "", nil, err
 	}
+	now := db.now()
+	if !expiresAt.IsZero() && !expiresAt.After(now) {
+		return "", nil, meetingintel.Errorf(meetingintel.EINVALID, "A token's expiry must be in the future.")
+	}
 	token := meetingintel.NewPAT()
-	t, err := db.insertToken(ctx, userID, meetingintel.HashToken(token), label)
+	var t *meetingintel.Token
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if t, err = insertToken(ctx, tx, userID, meetingintel.HashToken(token), label, ms(now)); err != nil {
+			return err
+		}
+		if expiresAt.IsZero() {
+			return nil
+		}
+		exp := fromMS(ms(expiresAt))
+		t.ExpiresAt = &exp
+		_, err = tx.ExecContext(ctx, `UPDATE tokens SET expires_at = ? WHERE id = ?`, ms(exp), t.ID)
+		return internal(err)
+	})
 	if err != nil {
 		return "", nil, err
 	}
@@ -168,16 +191,6 @@ func (db *DB) ImportToken(ctx context.Context, userID int64, token, label string
 	return out, err
 }
 
-func (db *DB) insertToken(ctx context.Context, userID int64, hash, label string) (*meetingintel.Token, error) {
-	var out *meetingintel.Token
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = insertToken(ctx, tx, userID, hash, label, ms(db.now()))
-		return err
-	})
-	return out, err
-}
-
 func insertToken(ctx context.Context, tx *sql.Tx, userID int64, hash, label string, now int64) (*meetingintel.Token, error) {
 	var one int
 	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
@@ -206,25 +219,25 @@ func (db *DB) AuthenticateToken(ctx context.Context, token string) (*meetinginte
 	if token == "" {
 		return nil, nil, bad
 	}
-	row := db.reader.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.label, t.created_at, t.last_used_at, t.revoked_at,
+	row := db.reader.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.label, t.created_at, t.last_used_at, t.revoked_at, t.expires_at,
 		u.id, u.email, u.name, u.admin, u.active, u.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, meetingintel.HashToken(token))
 	var t meetingintel.Token
 	var u meetingintel.User
 	var tCreated, uCreated int64
-	var used, revoked sql.NullInt64
-	err := row.Scan(&t.ID, &t.UserID, &t.Label, &tCreated, &used, &revoked,
+	var used, revoked, expires sql.NullInt64
+	err := row.Scan(&t.ID, &t.UserID, &t.Label, &tCreated, &used, &revoked, &expires,
 		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Active, &uCreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, bad
 	} else if err != nil {
 		return nil, nil, internal(err)
 	}
-	if revoked.Valid || !u.Active {
+	t.CreatedAt, t.LastUsedAt, t.ExpiresAt, u.CreatedAt = fromMS(tCreated), fromNullMS(used), fromNullMS(expires), fromMS(uCreated)
+	now := db.now()
+	if revoked.Valid || !u.Active || t.Expired(now) {
 		return nil, nil, bad
 	}
-	t.CreatedAt, t.LastUsedAt, u.CreatedAt = fromMS(tCreated), fromNullMS(used), fromMS(uCreated)
-	now := db.now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedEvery {
 		at := ms(now)
 		err := db.write(ctx, func(tx *sql.Tx) error {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search refuses queries with no meaningful word and survives query syntax", testSearchInput},
 		{"search keeps up with writes", testSearchMaintained},
 		{"users are unique by email and can be deactivated", testUsers},
+		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},
 		{"malformed cursors are invalid", testBadCursor},
 	}

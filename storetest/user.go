@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -67,6 +68,37 @@ func testTokens(t *testing.T, s meetingintel.Store) {
 	if stored.LastUsedAt == nil {
 		t.Error("last use not recorded")
 	}
+	if rec.ExpiresAt != nil || stored.ExpiresAt != nil {
+		t.Errorf("a token made by CreateToken expires: %v", stored.ExpiresAt)
+	}
+
+	// Expiry: recorded, listed, and enforced once it passes.
+	_, _, err = s.CreateTokenUntil(ctx, u.ID, "past", time.Now().Add(-time.Minute))
+	wantCode(t, "CreateTokenUntil in the past", err, meetingintel.EINVALID)
+	year := time.Now().Add(365 * 24 * time.Hour).Truncate(time.Millisecond)
+	longTok, longRec, err := s.CreateTokenUntil(ctx, u.ID, "a year", year)
+	mustNil(t, "CreateTokenUntil", err)
+	if longRec.ExpiresAt == nil || !longRec.ExpiresAt.Equal(year) {
+		t.Errorf("CreateTokenUntil = %+v, want expiry %v", longRec, year)
+	}
+	if _, got, err := s.AuthenticateToken(ctx, longTok); err != nil || got.ExpiresAt == nil || !got.ExpiresAt.Equal(year) {
+		t.Errorf("AuthenticateToken of a token that expires in a year = %+v, %v", got, err)
+	}
+	soon := time.Now().Add(300 * time.Millisecond)
+	soonTok, _, err := s.CreateTokenUntil(ctx, u.ID, "soon", soon)
+	mustNil(t, "CreateTokenUntil", err)
+	time.Sleep(time.Until(soon) + 20*time.Millisecond) // let it expire: the store's clock is the real one
+	_, _, err = s.AuthenticateToken(ctx, soonTok)
+	wantCode(t, "AuthenticateToken of an expired token", err, meetingintel.EUNAUTHORIZED)
+	expiring, err := s.FindTokens(ctx, u.ID)
+	mustNil(t, "FindTokens", err)
+	if list := expiring; len(list) != 3 || list[0].ExpiresAt == nil || list[1].ExpiresAt == nil || list[2].ExpiresAt != nil {
+		t.Errorf("FindTokens = %d tokens; want the expiring two with their expiry, then the first without", len(list))
+	}
+	for _, id := range []int64{expiring[0].ID, expiring[1].ID} {
+		mustNil(t, "RevokeToken", s.RevokeToken(ctx, id))
+	}
+
 	for _, bad := range []string{"", "mi_pat_nope", tok + "x", strings.ToUpper(tok)} {
 		_, _, err := s.AuthenticateToken(ctx, bad)
 		wantCode(t, "AuthenticateToken of a wrong token", err, meetingintel.EUNAUTHORIZED)
@@ -88,8 +120,8 @@ func testTokens(t *testing.T, s meetingintel.Store) {
 	}
 	list, err := s.FindTokens(ctx, u.ID)
 	mustNil(t, "FindTokens", err)
-	if len(list) != 2 {
-		t.Errorf("FindTokens = %d tokens, want 2", len(list))
+	if len(list) != 4 {
+		t.Errorf("FindTokens = %d tokens, want 4 (revoked ones included)", len(list))
 	}
 
 	mustNil(t, "RevokeToken", s.RevokeToken(ctx, rec.ID))

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -27,6 +29,40 @@ type connectData struct {
 	Tokens   []*meetingintel.Token
 	NewToken string // shown once, right after creation
 	Label    string
+	Expiries []expiryChoice
+	Expires  string // the chosen expiry, kept when the form is shown again
+}
+
+// expiryChoice is an option of the new token's expiry.
+type expiryChoice struct{ Value, Text string }
+
+func expiryChoices() []expiryChoice {
+	var out []expiryChoice
+	for _, d := range meetingintel.TokenExpiries {
+		if d == 0 {
+			out = append(out, expiryChoice{"none", "Never"})
+		} else {
+			out = append(out, expiryChoice{strconv.Itoa(d), strconv.Itoa(d) + " days"})
+		}
+	}
+	return out
+}
+
+// parseExpiry reads the expiry field: a number of days from
+// TokenExpiries, or "none". The default is the first, so a token lives
+// only as long as a person chose.
+func parseExpiry(v string, now time.Time) (time.Time, bool) {
+	if v == "" {
+		v = strconv.Itoa(meetingintel.TokenExpiries[0])
+	}
+	if v == "none" {
+		return time.Time{}, true
+	}
+	d, err := strconv.Atoi(v)
+	if err != nil || d == 0 || !slices.Contains(meetingintel.TokenExpiries, d) {
+		return time.Time{}, false
+	}
+	return now.AddDate(0, 0, d), true
 }
 
 // clients returns the instructions of docs/clients.md with this instance's
@@ -105,12 +141,14 @@ func (s *Server) showConnect(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	live := toks[:0]
+	now := s.now()
 	for _, t := range toks {
-		if t.RevokedAt == nil {
+		if t.RevokedAt == nil && !t.Expired(now) {
 			live = append(live, t)
 		}
 	}
-	d := connectData{MCPURL: s.cfg.PublicURL + "/mcp", Clients: s.clients(newToken), Tokens: live, NewToken: newToken, Label: label}
+	d := connectData{MCPURL: s.cfg.PublicURL + "/mcp", Clients: s.clients(newToken), Tokens: live, NewToken: newToken, Label: label,
+		Expiries: expiryChoices(), Expires: r.PostFormValue("expires")}
 	s.render(w, r, status, "connect", view{Title: "Connect an assistant", Nav: "connect", Error: msg, Data: &d})
 }
 
@@ -119,7 +157,12 @@ func (s *Server) showConnect(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 	c := callFrom(r)
 	label := r.PostFormValue("label")
-	tok, _, err := s.cfg.Store.CreateToken(r.Context(), c.user.ID, label)
+	until, ok := parseExpiry(r.PostFormValue("expires"), s.now())
+	if !ok {
+		s.showConnect(w, r, http.StatusBadRequest, "", label, "Choose how long the token lasts: 30, 90 or 365 days, or never.")
+		return
+	}
+	tok, _, err := s.cfg.Store.CreateTokenUntil(r.Context(), c.user.ID, label, until)
 	if meetingintel.ErrorCode(err) == meetingintel.EINVALID {
 		s.showConnect(w, r, http.StatusBadRequest, "", label, meetingintel.ErrorMessage(err))
 		return

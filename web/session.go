@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,18 +27,29 @@ const (
 // MethodToken is the Session.Method of a sign-in with a personal access token.
 const MethodToken = "token"
 
-// Provider is a single sign-on provider (for example OpenID Connect with
-// Microsoft Entra ID) that can sign a user in instead of a token. The
-// sign-in page shows a button for each; GET /signin/{Name} calls Start,
-// which redirects to the provider; the provider sends the browser back to
-// GET /signin/{Name}/callback, whose Finish returns the user (an active
-// user of the store, found or created by the provider's rules). The
-// session is then made exactly as for a token, so no page changes.
+// Provider is a single sign-on provider (OpenID Connect with Microsoft
+// Entra ID, Google, ...; package sso) that signs a user in instead of a
+// token. The sign-in pages show a button for each, first; GET
+// /auth/oidc/{Name}/start?next=PATH calls Start, which redirects to the
+// provider; the provider sends the browser back to GET
+// /auth/oidc/{Name}/callback, whose Finish returns the user (an active user
+// of the store, found or created by the provider's rules) and the next
+// path. The session is then made exactly as for a token, so no page
+// changes. An error that has an HTTPStatus() int method is a refusal
+// written for the person; its message is shown as it is.
 type Provider interface {
 	Name() string  // URL-safe id, e.g. "entra"
-	Label() string // button text, e.g. "Microsoft"
-	Start(w http.ResponseWriter, r *http.Request)
-	Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, error)
+	Label() string // button text after "Sign in with", e.g. "Microsoft"
+	Start(w http.ResponseWriter, r *http.Request) error
+	Finish(w http.ResponseWriter, r *http.Request) (u *meetingintel.User, next string, err error)
+}
+
+// EndSessioner is a Provider that has an end-session endpoint: after
+// signing out here the person is offered to sign out there too.
+type EndSessioner interface {
+	// EndSessionURL is the provider's end-session URL that comes back to
+	// postLogout, or "" when the provider has none.
+	EndSessionURL(postLogout string) string
 }
 
 // call is the signed-in request a page handler serves.
@@ -260,7 +272,14 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
 }
 
 type signInData struct {
-	Next string
+	Next      string
+	PATSignIn bool   // show the token form
+	EndURL    string // after sign-out: the provider's end-session endpoint
+	EndLabel  string
+}
+
+func (s *Server) signInData(next string) signInData {
+	return signInData{Next: next, PATSignIn: !s.cfg.HidePATSignIn}
 }
 
 func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
@@ -269,7 +288,7 @@ func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Data: signInData{Next: next}})
+	s.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Data: s.signInData(next)})
 }
 
 // handleSignIn checks a personal access token and starts a session. The
@@ -279,10 +298,14 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	next := localPath(r.PostFormValue("next"), "/meetings")
 	fail := func(status int, msg string) {
-		s.render(w, r, status, "signin", view{Title: "Sign in", Error: msg, Data: signInData{Next: next}})
+		s.render(w, r, status, "signin", view{Title: "Sign in", Error: msg, Data: s.signInData(next)})
 	}
 	if !s.SameOrigin(r) {
 		fail(http.StatusForbidden, "This form must be sent from this site's own sign-in page.")
+		return
+	}
+	if s.cfg.HidePATSignIn {
+		fail(http.StatusForbidden, "Sign-in with a token is turned off here. Use the button above.")
 		return
 	}
 	tok := strings.TrimSpace(r.PostFormValue("token"))
@@ -347,6 +370,14 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		http.SetCookie(w, s.cookie("", -1))
+		if es, ok := s.providers[c.sess.Method].(EndSessioner); ok {
+			if end := es.EndSessionURL(s.cfg.PublicURL + "/signin"); end != "" {
+				d := s.signInData("/meetings")
+				d.EndURL, d.EndLabel = end, s.providers[c.sess.Method].Label()
+				s.render(w, r, http.StatusOK, "signin", view{Title: "Signed out", Data: d})
+				return
+			}
+		}
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	})).ServeHTTP(w, r)
 }
@@ -373,7 +404,9 @@ func (s *Server) handleProviderStart(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, notFound)
 		return
 	}
-	p.Start(w, r)
+	if err := p.Start(w, r); err != nil {
+		s.signInRefused(w, r, err)
+	}
 }
 
 func (s *Server) handleProviderCallback(w http.ResponseWriter, r *http.Request) {
@@ -382,18 +415,33 @@ func (s *Server) handleProviderCallback(w http.ResponseWriter, r *http.Request) 
 		s.errorPage(w, r, notFound)
 		return
 	}
-	u, err := p.Finish(w, r)
+	u, next, err := p.Finish(w, r)
 	if err != nil {
-		s.render(w, r, statusFor(err), "signin", view{Title: "Sign in", Error: meetingintel.ErrorMessage(err), Data: signInData{Next: "/meetings"}})
+		s.signInRefused(w, r, err)
 		return
 	}
 	if u == nil || !u.Active {
-		s.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Error: "This account is not active here.", Data: signInData{Next: "/meetings"}})
+		s.signInRefused(w, r, meetingintel.Errorf(meetingintel.EFORBIDDEN, "Your account here has been deactivated. Ask your administrator if you need it back."))
 		return
 	}
 	if err := s.startSession(w, r, u, p.Name(), 0); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/meetings", http.StatusSeeOther)
+	s.log.Info("web sign-in", "user", u.Email, "method", p.Name())
+	http.Redirect(w, r, localPath(next, "/meetings"), http.StatusSeeOther)
+}
+
+// signInRefused shows the sign-in page again with a refusal a person
+// understands; our own faults are logged and shown as ours.
+func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := statusFor(err), meetingintel.ErrorMessage(err)
+	var hs interface{ HTTPStatus() int }
+	if errors.As(err, &hs) {
+		status, msg = hs.HTTPStatus(), err.Error()
+	} else if status == http.StatusInternalServerError {
+		s.log.Error("web: sign-in failed", "err", err)
+		msg = "Something went wrong on our side. Try again in a moment."
+	}
+	s.render(w, r, status, "signin", view{Title: "Sign in", Error: msg, Data: s.signInData("/meetings")})
 }

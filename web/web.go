@@ -66,9 +66,12 @@ type Config struct {
 	Logger       *slog.Logger
 	Version      string
 	OAuthEnabled bool // says on the connect page whether assistants can use OAuth
-	// Providers are single sign-on providers offered on the sign-in page
-	// beside the token; none yet (OpenID Connect later).
+	// Providers are single sign-on providers offered on the sign-in page,
+	// before the token form.
 	Providers []Provider
+	// HidePATSignIn removes the token form from the sign-in page (and
+	// refuses its posts): PAT_SIGNIN=false. PATs still work for programs.
+	HidePATSignIn bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -137,8 +140,8 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("POST /signout", h(s.handleSignOut))
 	mux.Handle("POST /signout/everywhere", h(s.handleSignOutEverywhere))
 	if len(s.providers) > 0 {
-		mux.Handle("GET /signin/{provider}", h(s.handleProviderStart))
-		mux.Handle("GET /signin/{provider}/callback", h(s.handleProviderCallback))
+		mux.Handle("GET /auth/oidc/{provider}/start", h(s.handleProviderStart))
+		mux.Handle("GET /auth/oidc/{provider}/callback", h(s.handleProviderCallback))
 	}
 
 	mux.Handle("GET /meetings", s.page(s.handleMeetings))

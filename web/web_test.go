@@ -967,6 +967,37 @@ func TestTokensAreShownOnceAndRevoked(t *testing.T) {
 	wantNotBody(t, "after revoking", body, "Laptop editor")
 }
 
+func TestTokensExpireAsChosenAtCreation(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn(e.PriyaTok)
+	_, body := c.get("/connect")
+	wantBody(t, "the token form", body, `name="expires"`, `value="30"`, `value="90"`, `value="365"`, `value="none"`)
+	for _, tc := range []struct {
+		expires string
+		days    int // 0: never
+	}{{"90", 90}, {"none", 0}, {"365", 365}} {
+		label := "Copilot " + tc.expires
+		res, _ := c.postCSRF("/connect/tokens", url.Values{"label": {label}, "expires": {tc.expires}})
+		wantStatus(t, "create a token expiring "+tc.expires, res, 200)
+		toks, _ := e.DB.FindTokens(context.Background(), e.Priya.ID)
+		got := toks[0]
+		if got.Label != label {
+			t.Fatalf("newest token is %q, want %q", got.Label, label)
+		}
+		switch {
+		case tc.days == 0 && got.ExpiresAt != nil:
+			t.Errorf("%s: expires at %v, want never", tc.expires, got.ExpiresAt)
+		case tc.days > 0 && (got.ExpiresAt == nil || got.ExpiresAt.Sub(got.CreatedAt).Round(time.Hour) != time.Duration(tc.days)*24*time.Hour):
+			t.Errorf("%s: expires at %v, want %d days after %v", tc.expires, got.ExpiresAt, tc.days, got.CreatedAt)
+		}
+	}
+	res, body := c.postCSRF("/connect/tokens", url.Values{"label": {"odd"}, "expires": {"7"}})
+	wantStatus(t, "an expiry that is not offered", res, 400)
+	wantBody(t, "the refusal", body, "30, 90 or 365 days, or never")
+	_, body = c.get("/connect")
+	wantBody(t, "the token list", body, ">Expires<", ">Never<")
+}
+
 func TestConnectedAppsDisconnect(t *testing.T) {
 	e := newEnv(t)
 	c := e.signedIn(e.PriyaTok)
@@ -1062,11 +1093,13 @@ type provider struct{ users meetingintel.UserService }
 
 func (provider) Name() string  { return "test" }
 func (provider) Label() string { return "Test SSO" }
-func (provider) Start(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/signin/test/callback?email="+url.QueryEscape(r.URL.Query().Get("as")), http.StatusFound)
+func (provider) Start(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/auth/oidc/test/callback?email="+url.QueryEscape(r.URL.Query().Get("as")), http.StatusFound)
+	return nil
 }
-func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, error) {
-	return p.users.FindUserByEmail(r.Context(), r.URL.Query().Get("email"))
+func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, string, error) {
+	u, err := p.users.FindUserByEmail(r.Context(), r.URL.Query().Get("email"))
+	return u, "/meetings", err
 }
 
 // TestProvidersSignInLikeATokenDoes pins the seam for OpenID Connect: a
@@ -1088,10 +1121,10 @@ func TestProvidersSignInLikeATokenDoes(t *testing.T) {
 		mux.ServeHTTP(rw, r)
 		return rw.Result()
 	}
-	if body, _ := io.ReadAll(rec("GET", "http://127.0.0.1/signin").Body); !strings.Contains(string(body), `href="/signin/test"`) {
+	if body, _ := io.ReadAll(rec("GET", "http://127.0.0.1/signin").Body); !strings.Contains(string(body), `href="/auth/oidc/test/start?next=%2fmeetings"`) {
 		t.Error("the sign-in page offers no button for the provider")
 	}
-	res := rec("GET", "http://127.0.0.1/signin/test?as=priya@fernhill.example")
+	res := rec("GET", "http://127.0.0.1/auth/oidc/test/start?as=priya@fernhill.example")
 	res = rec("GET", "http://127.0.0.1"+res.Header.Get("Location"))
 	wantStatus(t, "the provider's callback", res, 303)
 	if len(res.Cookies()) != 1 {
@@ -1099,8 +1132,8 @@ func TestProvidersSignInLikeATokenDoes(t *testing.T) {
 	}
 	res = rec("GET", "http://127.0.0.1/meetings", res.Cookies()[0])
 	wantStatus(t, "a page with the provider's session", res, 200)
-	res = rec("GET", "http://127.0.0.1/signin/test/callback?email=nobody@fernhill.example")
+	res = rec("GET", "http://127.0.0.1/auth/oidc/test/callback?email=nobody@fernhill.example")
 	wantStatus(t, "an unknown user at the callback", res, 404)
-	res = rec("GET", "http://127.0.0.1/signin/other")
+	res = rec("GET", "http://127.0.0.1/auth/oidc/other/start")
 	wantStatus(t, "an unknown provider", res, 404)
 }

@@ -107,6 +107,15 @@ func TestTokensCreateListRevoke(t *testing.T) {
 	if !strings.Contains(r.stdout, "revoked") {
 		t.Fatalf("tokens list after revoke: %q", r.stdout)
 	}
+	mustOK(t, cli(t, nil, "tokens", "create", "--db", db, "--email", "sam@example.com", "--label", "Monthly", "--expires-days", "30"))
+	r = mustOK(t, cli(t, nil, "tokens", "list", "--db", db, "--email", "sam@example.com"))
+	want := time.Now().AddDate(0, 0, 30).UTC().Format(time.DateOnly)
+	if !regexp.MustCompile(`(?m)^\d+\s+Monthly\s+\S+\s+never\s+` + want + `T\S+\s+active$`).MatchString(r.stdout) {
+		t.Fatalf("tokens list does not show the expiry %s:\n%s", want, r.stdout)
+	}
+	if r := cli(t, nil, "tokens", "create", "--db", db, "--email", "sam@example.com", "--expires-days", "-1"); r.code != 2 {
+		t.Fatalf("negative expiry: code %d", r.code)
+	}
 	if r := cli(t, nil, "tokens", "revoke", "abc", "--db", db); r.code != 2 {
 		t.Fatalf("bad id: code %d", r.code)
 	}

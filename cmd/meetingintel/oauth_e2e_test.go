@@ -55,7 +55,10 @@ type liveServer struct {
 // ready; the test's cleanup stops it.
 func startServe(t *testing.T, db string, envs map[string]string) *liveServer {
 	t.Helper()
-	s := &liveServer{t: t, db: db, addr: freeAddr(t), envs: envs, log: &syncBuffer{}}
+	s := &liveServer{t: t, db: db, addr: envs["ADDR"], envs: envs, log: &syncBuffer{}}
+	if s.addr == "" {
+		s.addr = freeAddr(t)
+	}
 	s.url = "http://" + s.addr
 	if envs["PUBLIC_URL"] != "" {
 		s.url = envs["PUBLIC_URL"]

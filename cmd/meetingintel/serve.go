@@ -17,6 +17,7 @@ import (
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/meetingintel/meetingintel/metrics"
 	"github.com/meetingintel/meetingintel/oauth"
+	"github.com/meetingintel/meetingintel/sso"
 	"github.com/meetingintel/meetingintel/web"
 )
 
@@ -80,8 +81,25 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.OAuthEnabled {
 		grants, _ = s.(meetingintel.OAuthStore)
 	}
+	ssoSettings, err := sso.FromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	var providers []web.Provider
+	var signIn []oauth.SignInProvider // the same providers on the consent page
+	for _, pc := range ssoSettings.Providers {
+		p, err := sso.New(sso.Config{Provider: pc, Policy: ssoSettings.Policy, Users: s, PublicURL: cfg.PublicURL, Logger: log})
+		if err != nil {
+			return err
+		}
+		providers = append(providers, p)
+		signIn = append(signIn, oauth.SignInProvider{Name: p.Name(), Label: p.Label(), StartPath: p.StartPath()})
+		log.Info("single sign-on provider", "provider", pc.Name, "issuer", pc.Issuer,
+			"redirect_uri", cfg.PublicURL+"/auth/oidc/"+pc.Name+"/callback")
+	}
 	ui, err := web.New(web.Config{Store: s, Sessions: sessions, OAuth: grants, PublicURL: cfg.PublicURL,
-		Logger: log, Version: Version, OAuthEnabled: cfg.OAuthEnabled})
+		Logger: log, Version: Version, OAuthEnabled: cfg.OAuthEnabled,
+		Providers: providers, HidePATSignIn: !ssoSettings.PATSignIn})
 	if err != nil {
 		return err
 	}
@@ -91,6 +109,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	var as *oauth.Server
 	if cfg.OAuthEnabled {
 		as, err = newAuthorizationServer(ctx, s, cfg, where.sqlitePath, log, mx.Token, ui.SessionUser)
+		if err == nil {
+			as.SetSignIn(signIn, !ssoSettings.PATSignIn)
+		}
 		if err != nil {
 			return err
 		}

@@ -68,8 +68,12 @@ func cmdTokensCreate(ctx context.Context, args []string, e env) error {
 	fs, db := newDBFlagSet("tokens create", e)
 	email := fs.String("email", "", "whose token (required)")
 	label := fs.String("label", "", "what the token is for, e.g. \"Copilot Studio\"")
+	expires := fs.Int("expires-days", 0, "days until the token stops working (0: never)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *expires < 0 {
+		return &usageError{"tokens create: --expires-days must be 0 (never) or a number of days"}
 	}
 	s, _, err := db.open(ctx, e)
 	if err != nil {
@@ -80,11 +84,18 @@ func cmdTokensCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	tok, t, err := s.CreateToken(ctx, u.ID, *label)
+	var until time.Time
+	if *expires > 0 {
+		until = time.Now().AddDate(0, 0, *expires)
+	}
+	tok, t, err := s.CreateTokenUntil(ctx, u.ID, *label, until)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "Created token %d for %s; it is shown only once.\n", t.ID, u.Email)
+	if t.ExpiresAt != nil {
+		fmt.Fprintf(e.stderr, "It expires at %s.\n", t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	fmt.Fprintln(e.stdout, tok)
 	return nil
 }
@@ -109,16 +120,23 @@ func cmdTokensList(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tCREATED\tLAST USED\tSTATUS")
+	fmt.Fprintln(tw, "ID\tLABEL\tCREATED\tLAST USED\tEXPIRES\tSTATUS")
+	now := time.Now()
 	for _, t := range toks {
-		last, status := "never", "active"
+		last, expires, status := "never", "never", "active"
 		if t.LastUsedAt != nil {
 			last = t.LastUsedAt.UTC().Format(time.RFC3339)
 		}
-		if t.RevokedAt != nil {
-			status = "revoked " + t.RevokedAt.UTC().Format(time.DateOnly)
+		if t.ExpiresAt != nil {
+			expires = t.ExpiresAt.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Label, t.CreatedAt.UTC().Format(time.RFC3339), last, status)
+		switch {
+		case t.RevokedAt != nil:
+			status = "revoked " + t.RevokedAt.UTC().Format(time.DateOnly)
+		case t.Expired(now):
+			status = "expired"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Label, t.CreatedAt.UTC().Format(time.RFC3339), last, expires, status)
 	}
 	return tw.Flush()
 }

