@@ -330,9 +330,10 @@ func safeWord(s string) string {
 }
 
 // LocalPath returns p if it is a path on this site ("/..."), else def, so
-// a next parameter never sends the browser elsewhere.
+// a next parameter never sends the browser elsewhere. It is bounded so the
+// flow cookie that carries it stays within what browsers keep (4 KB).
 func LocalPath(p, def string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 4000 ||
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 2000 ||
 		strings.IndexFunc(p, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
 		return def
 	}
