@@ -23,42 +23,17 @@ import (
 // documents, and "how many and how rare" is what ranks a question's answers
 // above lines that share one common word with it.
 //
-// A GIN index cannot stop early: any query it serves first builds a bitmap
-// of every row holding the word (~17 ms for a word in 7% of 3M lines), and
-// the old plan paid that for each common term just to learn it was common.
-// So the work is split by how common a term is:
+// Every document matching any term is ranked (exact top-k, nothing dropped
+// for being common): one query, through the GIN index, returns each match's
+// kind, place, length in tokens and matched terms; document frequencies are
+// counted from those rows, exactly; meetingintel.RankDocs scores them as
+// SQLite does (passages and meetings included); visibility and filters
+// apply to the best-scored candidates' meetings, in batches growing
+// fourfold; snippets come from ts_headline for the page shown only. The
+// planner's statistics only say early which words match nothing.
 //
-//   - Terms: the planner's statistics of the tsv column (most common
-//     lexemes and their frequencies, kept by ANALYZE) say which terms are
-//     common, with their document frequency, at no cost. Every other term's
-//     matches are counted up to rareCap+1 through GIN, cheap for words the
-//     statistics do not list: at most rareCap matches make it rare, its
-//     frequency exact; more make it common, rareCap+1 being a lower bound.
-//     Without statistics (before the first ANALYZE) every term is counted.
-//   - Candidates: every document matching a rare term (GIN finds them);
-//     with no rare term, the newest recentWindow documents matching any
-//     term, which the planner reads backwards along the primary key,
-//     testing each row, stopping at the window (widened once to
-//     recentBudget when filters leave too few hits, as SQLite does). One
-//     query returns each candidate's kind, length and matched terms.
-//   - Score: computed in Go from those rows; visibility and filters apply
-//     to the best-scored candidates' meetings, in batches growing fourfold
-//     (usually one small batch fills the page); snippets come from
-//     ts_headline for the page shown only.
-//
-// Queries whose plan depends on the words (GIN or primary key) run with
-// their arguments in hand (pgx.QueryExecModeExec), never from a cached
-// generic plan, which could read the whole table backwards for a rare word.
-//
-// Measured on 10,000 meetings × 300 lines (3M documents, 2 shared cores),
-// the 50 queries of cmd/mibench as a member, store calls: median 35 ms →
-// 5.8 ms, p95 68 → 17 ms (SQLite: 3.5 and 5.8 ms), same hits and scores.
-// What is left is mostly the backward read for words in 0.5–3% of the
-// lines (6–18 ms: the newest 1,000 matches of a word in 1% are ~100,000
-// rows back). Intersecting the GIN bitmap with an id range saves at most
-// a third there (the bitmap costs ~0.13 µs a match) and the planner will
-// not choose it unaided, so it is not done; a real fix would index recency
-// with the words (say, a bucket lexeme per 64k ids in tsv).
+// Queries whose plan depends on the words run with their arguments in hand
+// (pgx.QueryExecModeExec), never from a cached generic plan.
 //
 // Differences from SQLite (FTS5, porter stemmer):
 //   - Stemming is Snowball english, not Porter: most forms stem alike, a
@@ -67,19 +42,15 @@ import (
 //     all of them already, so only a word in a document behaves differently:
 //     it occupies no position.
 //   - Accents are kept (SQLite folds them: "café" finds "cafe" there, not here).
-//   - Document length is counted in distinct lexemes (length(tsvector)), and
-//     the average length is the candidates', not the whole index's; the
-//     document count comes from pg_class for large tables, and a common
-//     term's frequency from a sample (ANALYZE's) where SQLite estimates it
-//     from the density of its newest matches. Scores differ in the
-//     decimals, and documents of similar score may swap places.
+//   - Document length is counted in tokens as FTS5 counts them (runs of
+//     letters and digits) and normalised by the candidates' mean, as in
+//     SQLite; the document count comes from pg_class for large tables.
+//     Scores may differ where stemming does.
 //   - Snippets: ts_headline picks a window of at most snippetWords words
 //     around the matches; FTS5 picks snippetTokens tokens. Both mark matches
 //     as **word** and start or end with "…" where text was cut.
 const (
 	rareCap      = 1000
-	recentWindow = 1000
-	recentBudget = 10000
 	snippetWords = 14
 
 	// statsCommonAbove: a term the statistics give more documents than
@@ -106,6 +77,7 @@ type searchTerm struct {
 	rare  bool    // at most rareCap matches: df is exact
 	df    float64 // document frequency
 	idf   float64
+	docs  float64 // documents indexed
 }
 
 // Search ranks what the actor may see against the words of q.Query.
@@ -131,44 +103,20 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	if len(terms) == 0 {
 		return []meetingintel.SearchHit{}, nil
 	}
-	var rare, all []string
+	var all []string
 	for _, t := range terms {
 		all = append(all, "("+t.query+")")
-		if t.rare {
-			rare = append(rare, "("+t.query+")")
-		}
 	}
 	anyTerm := strings.Join(all, " | ")
 	filtered := !q.From.IsZero() || !q.To.IsZero() || strings.TrimSpace(q.Attendee) != "" || strings.TrimSpace(q.Tag) != ""
-	see := func(cs []candidate) ([]candidate, error) {
-		return db.visible(ctx, u, q, filtered, cs, limit)
+	// Exact: every document matching any term is ranked.
+	cs, err := db.candidates(ctx, terms, anyTerm, 0, weights)
+	if err != nil {
+		return nil, err
 	}
-
-	var page []candidate
-	if len(rare) > 0 {
-		// Exact: every document matching a rare term is ranked; common terms
-		// add to the score of those documents only.
-		cs, err := db.candidates(ctx, terms, strings.Join(rare, " | "), 0, weights)
-		if err == nil {
-			page, err = see(cs)
-		}
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		cs, err := db.candidates(ctx, terms, anyTerm, recentWindow, weights)
-		if err == nil {
-			page, err = see(cs)
-		}
-		if err == nil && len(page) < limit && len(cs) >= recentWindow {
-			// Filters left too few: look further back, once.
-			if cs, err = db.candidates(ctx, terms, anyTerm, recentBudget, weights); err == nil {
-				page, err = see(cs)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
+	page, err := db.visible(ctx, u, q, filtered, cs, limit)
+	if err != nil {
+		return nil, err
 	}
 	return db.hits(ctx, page, anyTerm)
 }
@@ -239,6 +187,7 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 	for i := range terms {
 		terms[i].df = min(terms[i].df, max(docs, terms[i].df))
 		terms[i].idf = meetingintel.BM25IDF(docs, terms[i].df)
+		terms[i].docs = docs
 	}
 	return terms, nil
 }
@@ -269,8 +218,14 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	for i, t := range terms {
 		bits[i] = `CASE WHEN d.tsv @@ ` + a.add(t.query) + `::tsquery THEN ` + strconv.FormatInt(1<<i, 10) + `::int8 ELSE 0 END`
 	}
-	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq, length(d.tsv), ` +
-		strings.Join(bits, " | ") + ` FROM search_docs d WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
+	// Length in tokens as FTS5's unicode61 tokenizer counts them (runs of
+	// letters and digits, stop words included), so both stores normalise
+	// lengths alike.
+	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq,
+		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, ` +
+		strings.Join(bits, " | ") + ` FROM search_docs d
+		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
+		WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
 	if window > 0 {
 		sql += ` ORDER BY d.id DESC LIMIT ` + a.add(window)
 	}
@@ -300,20 +255,34 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		return nil, nil
 	}
 	avgLen := max(total/float64(len(rs)), 1)
-	out := make([]candidate, len(rs))
+	docs := make([]meetingintel.RankDoc, len(rs))
 	for i, r := range rs {
-		var sum float64
-		for j, t := range terms {
+		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: uint64(r.termBits), Len: r.len}
+		if r.c.seq != nil {
+			docs[i].Seq = *r.c.seq
+		}
+	}
+	// Every match is in hand, so each term's document frequency is exact.
+	dfs := make([]float64, len(terms))
+	for _, r := range rs {
+		for j := range terms {
 			if r.termBits&(1<<j) != 0 {
-				sum += t.idf
+				dfs[j]++
 			}
 		}
-		w, ok := weights[r.c.kind]
-		if !ok {
-			w = 1
+	}
+	idfs := make([]float64, len(terms))
+	for i, t := range terms {
+		idfs[i] = t.idf
+		if dfs[i] > 0 {
+			idfs[i] = meetingintel.BM25IDF(max(t.docs, dfs[i]), dfs[i])
 		}
-		r.c.score = meetingintel.BM25(sum, r.len, avgLen) * w
-		out[i] = r.c
+	}
+	meetingintel.RankDocs(docs, idfs, avgLen, weights)
+	out := make([]candidate, 0, len(rs))
+	for i, r := range rs {
+		r.c.score = docs[i].Score
+		out = append(out, r.c)
 	}
 	slices.SortFunc(out, func(x, y candidate) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
