@@ -409,7 +409,43 @@ func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meet
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out, db.addContext(ctx, out)
+}
+
+// addContext reads the lines around every segment hit in one query and
+// attaches them (meetingintel.AddContext).
+func (db *DB) addContext(ctx context.Context, hits []meetingintel.SearchHit) error {
+	var meetings []int64
+	var seqs []int32
+	for _, h := range hits {
+		if h.Kind == meetingintel.KindSegment && h.Seq != nil {
+			meetings, seqs = append(meetings, h.MeetingID), append(seqs, int32(*h.Seq))
+		}
+	}
+	if len(meetings) == 0 {
+		return nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT s.meeting_id, s.seq, s.speaker, s.start_ms, s.text
+		FROM unnest($1::bigint[], $2::int[]) AS h(m, q)
+		JOIN segments s ON s.meeting_id = h.m AND s.seq BETWEEN h.q - $3 AND h.q + $3`,
+		meetings, seqs, meetingintel.ContextLines)
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	var lines []meetingintel.MeetingLine
+	for rows.Next() {
+		var l meetingintel.MeetingLine
+		if err := rows.Scan(&l.MeetingID, &l.Line.Seq, &l.Line.Speaker, &l.Line.StartMS, &l.Line.Text); err != nil {
+			return internal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return internal(err)
+	}
+	meetingintel.AddContext(hits, lines)
+	return nil
 }
 
 // ellipsis adds "…" where ts_headline cut the text, as FTS5's snippet()

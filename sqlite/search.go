@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -365,7 +366,46 @@ func (db *DB) hits(ctx context.Context, cands []candidate, terms []termMatches, 
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out, db.addContext(ctx, out)
+}
+
+// addContext reads the lines around every segment hit in one query and
+// attaches them (meetingintel.AddContext).
+func (db *DB) addContext(ctx context.Context, hits []meetingintel.SearchHit) error {
+	var at [][2]int64
+	for _, h := range hits {
+		if h.Kind == meetingintel.KindSegment && h.Seq != nil {
+			at = append(at, [2]int64{h.MeetingID, int64(*h.Seq)})
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	spec, err := json.Marshal(at)
+	if err != nil {
+		return internal(err)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT DISTINCT s.meeting_id, s.seq, s.speaker, s.start_ms, s.text
+		FROM json_each(?) h JOIN segments s ON s.meeting_id = json_extract(h.value, '$[0]')
+			AND s.seq BETWEEN json_extract(h.value, '$[1]') - ? AND json_extract(h.value, '$[1]') + ?`,
+		string(spec), meetingintel.ContextLines, meetingintel.ContextLines)
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	var lines []meetingintel.MeetingLine
+	for rows.Next() {
+		var l meetingintel.MeetingLine
+		if err := rows.Scan(&l.MeetingID, &l.Line.Seq, &l.Line.Speaker, &l.Line.StartMS, &l.Line.Text); err != nil {
+			return internal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return internal(err)
+	}
+	meetingintel.AddContext(hits, lines)
+	return nil
 }
 
 // snippets makes the marked snippet of each candidate with FTS5's
