@@ -7,11 +7,11 @@
 # Settings come from .env.deploy beside this script (git-ignored; see
 # .env.deploy.template). A per-instance setting (JWT_SECRET, DATABASE_URL,
 # MCP_AUTH_TOKENS, OAUTH_ENABLED, ...) may be written unsuffixed, for both
-# instances, and NAME_TEAM / NAME_PROD override it for one. Secrets go to the app as Container Apps secrets
-# and reach the container as secretref env vars; this script never prints
-# one (every secret value is shown as ***). --dry-run prints every command
-# it would run and runs nothing, not even read-only lookups (their answers
-# are shown as <placeholders>).
+# instances, and NAME_TEAM / NAME_PROD override it for one. Secrets go to
+# the app as Container Apps secrets and reach the container as secretref
+# env vars; this script never prints one (every secret value is shown as
+# ***). --dry-run prints every command it would run and runs nothing, not
+# even read-only lookups (their answers are shown as <placeholders>).
 #
 # What it refuses, before running anything:
 #   - prod with OAuth on, unless --allow-prod-oauth is given as well as

@@ -3,8 +3,9 @@
 // ids, access logs with credentials redacted, panic recovery, body limits).
 // Feature packages (mcpserver, api, web, oauth) mount their handlers on it.
 //
-// It never logs a token: paths under /mcp/ and every query value are
-// redacted before they reach the log.
+// It never logs a token: paths under /mcp/, any token-shaped path segment
+// and every query value are redacted before they reach the log, and
+// RedactAttr filters every log line of the process.
 package httpserver
 
 import (

@@ -6,6 +6,8 @@
 // verification of the access tokens it issues.
 //
 // oauth never logs a token, code or secret, and stores them only hashed.
+// The one request it makes, the fetch of a client ID metadata document
+// (cimd.go), goes only to public addresses over https.
 // Every answer under /.well-known and /oauth is JSON with
 // Cache-Control: no-store, except the consent page.
 package oauth
