@@ -16,6 +16,9 @@ type RankDoc struct {
 	Terms   uint64 // bit i: the document holds query term i
 	Len     float64
 	Score   float64 // set by RankDocs; higher is better
+	// SpeakerTerms (segments): bit i set when the speaker's name holds
+	// query term i (SpeakerTerms): "what did marketing think of X".
+	SpeakerTerms uint64
 }
 
 // Passage scoring's knobs, measured on QMSum's train and val splits
@@ -36,6 +39,12 @@ const (
 	// +4 points).
 	meetingWeight = 0.3
 )
+
+// speakerWeight is the share of a term's IDF a line gains when its
+// speaker's name holds the term and its text does not: QMSum's questions
+// name speakers by role ("what did marketing think of X"); +1.3 to +2.4
+// points of hit@10.
+const speakerWeight = 1.0
 
 // RankDocs scores every document of docs: BM25 with term presence (see
 // BM25) times its kind's weight; a transcript line also gains from its
@@ -63,6 +72,9 @@ func RankDocs(docs []RankDoc, idfs []float64, avgLen float64, weights map[string
 			w = 1
 		}
 		d.Score = BM25(idfSum(d.Terms), d.Len, avgLen) * w
+		if d.SpeakerTerms != 0 {
+			d.Score += speakerWeight * idfSum(d.SpeakerTerms&^d.Terms) * w
+		}
 		if d.Kind == KindSegment {
 			segs = append(segs, i)
 		}
@@ -100,6 +112,21 @@ func RankDocs(docs []RankDoc, idfs []float64, avgLen float64, weights map[string
 			docs[i].Score += meetingWeight * idfSum(cover[docs[i].Meeting])
 		}
 	}
+}
+
+// SpeakerTerms returns the bits of the terms (as SearchTerms gives them)
+// that are words of a speaker's name, compared in lower case; a term also
+// matches a word it is the singular of ("designer", "designers").
+func SpeakerTerms(speaker string, terms []string) uint64 {
+	var m uint64
+	for _, w := range SearchTerms(speaker) {
+		for i, t := range terms {
+			if i < 64 && (w == t || w == t+"s" || t == w+"s") {
+				m |= 1 << i
+			}
+		}
+	}
+	return m
 }
 
 // credit records, for each term of mask, that it occurs dist lines away.

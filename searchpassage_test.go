@@ -37,3 +37,28 @@ func TestRankDocsScoresPassagesAndMeetings(t *testing.T) {
 		t.Errorf("line of meeting 2 scores %v beside meeting 1, %v alone", docs[3].Score, alone[0].Score)
 	}
 }
+
+// A speaker named in the question counts: "marketing" matches the line of
+// the speaker called Marketing, and "designers" the Industrial Designer.
+func TestSpeakerTerms(t *testing.T) {
+	terms := []string{"marketing", "remote", "designers"}
+	if got := meetingintel.SpeakerTerms("Marketing", terms); got != 1 {
+		t.Errorf("Marketing: %b, want 1", got)
+	}
+	if got := meetingintel.SpeakerTerms("Industrial Designer", terms); got != 4 {
+		t.Errorf("Industrial Designer: %b, want 100", got)
+	}
+	if got := meetingintel.SpeakerTerms("Project Manager", terms); got != 0 {
+		t.Errorf("Project Manager: %b, want 0", got)
+	}
+	// The bonus: a line by Marketing saying "remote" outranks the same
+	// line by someone else.
+	docs := []meetingintel.RankDoc{
+		{Kind: meetingintel.KindSegment, Meeting: 1, Seq: 0, Terms: 2, Len: 10, SpeakerTerms: 1},
+		{Kind: meetingintel.KindSegment, Meeting: 2, Seq: 0, Terms: 2, Len: 10},
+	}
+	meetingintel.RankDocs(docs, []float64{1, 1, 1}, 10, meetingintel.KindWeights("marketing remote"))
+	if !(docs[0].Score > docs[1].Score) {
+		t.Errorf("scores %v, %v: want Marketing's line first", docs[0].Score, docs[1].Score)
+	}
+}

@@ -74,6 +74,7 @@ var headlineOptions = `StartSel=**, StopSel=**, MaxWords=` + strconv.Itoa(snippe
 // searchTerm is one query term as PostgreSQL sees it.
 type searchTerm struct {
 	query string  // its tsquery, as text (lexemes quoted by PostgreSQL)
+	word  string  // the query word, as SearchTerms gave it
 	rare  bool    // at most rareCap matches: df is exact
 	df    float64 // document frequency
 	idf   float64
@@ -147,10 +148,10 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 			WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs' AND s.attname = 'tsv'
 				AND e.lex IS NOT NULL
 		), t AS (
-			SELECT plainto_tsquery('english', w) AS q, (tsvector_to_array(to_tsvector('english', w)))[1] AS lex, i
+			SELECT w, plainto_tsquery('english', w) AS q, (tsvector_to_array(to_tsvector('english', w)))[1] AS lex, i
 			FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i)
 		)
-		SELECT t.q::text, docs.n, f.freq,
+		SELECT t.q::text, t.w, docs.n, f.freq,
 			CASE WHEN numnode(t.q) > 1 OR coalesce(f.freq * docs.n, 0) <= $4 THEN (SELECT count(*) FROM (SELECT 1 FROM search_docs d
 				WHERE d.tsv @@ t.q LIMIT $2) x) END
 		FROM t CROSS JOIN docs LEFT JOIN mce f ON f.lex = t.lex
@@ -165,7 +166,7 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 		var t searchTerm
 		var freq *float64
 		var n *int64
-		if err := rows.Scan(&t.query, &docs, &freq, &n); err != nil {
+		if err := rows.Scan(&t.query, &t.word, &docs, &freq, &n); err != nil {
 			return nil, internal(err)
 		}
 		docs = max(docs, 1)
@@ -210,6 +211,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		c        candidate
 		len      float64
 		termBits int64
+		speaker  string
 	}
 	var rs []row
 	var a args
@@ -222,7 +224,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	// letters and digits, stop words included), so both stores normalise
 	// lengths alike.
 	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq,
-		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, ` +
+		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, coalesce(s.speaker, ''), ` +
 		strings.Join(bits, " | ") + ` FROM search_docs d
 		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
 		WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
@@ -238,7 +240,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	for rows.Next() {
 		var r row
 		var n int32
-		if err := rows.Scan(&r.c.id, &r.c.kind, &r.c.meetingID, &r.c.refID, &r.c.seq, &n, &r.termBits); err != nil {
+		if err := rows.Scan(&r.c.id, &r.c.kind, &r.c.meetingID, &r.c.refID, &r.c.seq, &n, &r.speaker, &r.termBits); err != nil {
 			return nil, internal(err)
 		}
 		r.len = float64(n)
@@ -255,11 +257,24 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		return nil, nil
 	}
 	avgLen := max(total/float64(len(rs)), 1)
+	words := make([]string, len(terms))
+	for i, t := range terms {
+		words[i] = t.word
+	}
+	speakers := map[string]uint64{}
 	docs := make([]meetingintel.RankDoc, len(rs))
 	for i, r := range rs {
 		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: uint64(r.termBits), Len: r.len}
 		if r.c.seq != nil {
 			docs[i].Seq = *r.c.seq
+		}
+		if r.speaker != "" {
+			m, ok := speakers[r.speaker]
+			if !ok {
+				m = meetingintel.SpeakerTerms(r.speaker, words)
+				speakers[r.speaker] = m
+			}
+			docs[i].SpeakerTerms = m
 		}
 	}
 	// Every match is in hand, so each term's document frequency is exact.

@@ -249,6 +249,9 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	for _, d := range docs {
 		total += d.Len
 	}
+	if err := db.speakerTerms(ctx, scored, docs, terms); err != nil {
+		return nil, err
+	}
 	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
 	for i := range scored {
 		scored[i].score = docs[i].Score
@@ -270,6 +273,48 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	}
 	byScore(out)
 	return out[:min(len(out), limit)], nil
+}
+
+// speakerTerms marks, for each candidate line, the query terms its
+// speaker's name holds (meetingintel.SpeakerTerms).
+func (db *DB) speakerTerms(ctx context.Context, cs []candidate, docs []meetingintel.RankDoc, terms []termMatches) error {
+	var ids []int64
+	at := map[int64]int{}
+	for i, d := range docs {
+		if d.Kind == meetingintel.KindSegment {
+			ids = append(ids, cs[i].id)
+			at[cs[i].id] = i
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	words := make([]string, len(terms))
+	for i, t := range terms {
+		words[i] = t.term
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT d.id, s.speaker FROM search_docs d
+		JOIN segments s ON s.meeting_id = d.meeting_id AND s.seq = d.seq
+		WHERE d.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	names := map[string]uint64{}
+	for rows.Next() {
+		var id int64
+		var sp string
+		if err := rows.Scan(&id, &sp); err != nil {
+			return internal(err)
+		}
+		m, ok := names[sp]
+		if !ok {
+			m = meetingintel.SpeakerTerms(sp, words)
+			names[sp] = m
+		}
+		docs[at[id]].SpeakerTerms = m
+	}
+	return internal(rows.Err())
 }
 
 // byScore sorts candidates best first, newer first on ties.
