@@ -1,7 +1,9 @@
 package meetingintel
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -39,6 +41,59 @@ type SearchHit struct {
 	DecisionID  int64     `json:"decision_id,omitempty"`
 	Snippet     string    `json:"snippet"`
 	Score       float64   `json:"score"` // higher is better; comparable within one result list
+	// Context holds the transcript lines around a segment hit (at most
+	// ContextLines before and after, each cut to ContextMaxRunes), so a
+	// reader can quote the exchange without fetching the transcript.
+	Context []ContextLine `json:"context,omitempty"`
+}
+
+// ContextLine is one transcript line beside a segment hit.
+type ContextLine struct {
+	Seq     int    `json:"seq"`
+	Speaker string `json:"speaker"`
+	StartMS int64  `json:"start_ms"`
+	Text    string `json:"text"`
+}
+
+// Bounds of a hit's context: lines either side, and runes per line (a
+// long monologue would otherwise fill the answer).
+const (
+	ContextLines    = 2
+	ContextMaxRunes = 300
+)
+
+// MeetingLine is a transcript line of a meeting, as stores read them for
+// AddContext.
+type MeetingLine struct {
+	MeetingID int64
+	Line      ContextLine
+}
+
+// AddContext gives each segment hit of hits the lines of lines that lie
+// within ContextLines of it in its meeting (the hit's own line excluded),
+// in transcript order, their text cut to ContextMaxRunes.
+func AddContext(hits []SearchHit, lines []MeetingLine) {
+	slices.SortFunc(lines, func(a, b MeetingLine) int {
+		if a.MeetingID != b.MeetingID {
+			return cmp.Compare(a.MeetingID, b.MeetingID)
+		}
+		return cmp.Compare(a.Line.Seq, b.Line.Seq)
+	})
+	for i := range hits {
+		h := &hits[i]
+		if h.Kind != KindSegment || h.Seq == nil {
+			continue
+		}
+		for _, l := range lines {
+			if l.MeetingID == h.MeetingID && l.Line.Seq != *h.Seq && l.Line.Seq >= *h.Seq-ContextLines && l.Line.Seq <= *h.Seq+ContextLines {
+				c := l.Line
+				if r := []rune(c.Text); len(r) > ContextMaxRunes {
+					c.Text = string(r[:ContextMaxRunes-1]) + "…"
+				}
+				h.Context = append(h.Context, c)
+			}
+		}
+	}
 }
 
 // SearchService searches what the acting user may see.

@@ -54,6 +54,8 @@ var stopWords = func() map[string]bool {
 		yourselves d m o y ain let's anybody anywhere somebody someone
 		hey hi hello ok okay yeah yes um uh like
 		discuss discussed discussing talk talked talking mention mentioned mentions
+		discussion discussions summarize summarise summarized opinion opinions think thinks thought thoughts
+		towards toward
 		`) {
 		m[w] = true
 	}

@@ -65,6 +65,14 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 	if len(items(hits)) == 0 || id(items(hits)[0].(map[string]any), "meeting_id") != mid {
 		t.Fatalf("search: %s", hits.Raw)
 	}
+	// A segment hit carries the line before it: the transcript has two.
+	if top := items(hits)[0].(map[string]any); top["kind"] == "segment" {
+		if c, _ := top["context"].([]any); len(c) != 1 || id(c[0].(map[string]any), "seq") != 0 {
+			t.Fatalf("search context: %s", hits.Raw)
+		}
+	} else {
+		t.Fatalf("search: top hit is not the line: %s", hits.Raw)
+	}
 
 	// bob edits a team meeting: updated_by moves, created_by stays.
 	patched := e.must(200, req{Method: "PATCH", Path: mpath, Token: e.bobTok, Body: map[string]any{"title": "Pricing review (final)", "summary": nil}})

@@ -34,6 +34,8 @@ type SearchHit struct {
 	DecisionID  int64  `json:"decision_id,omitempty"`
 	Snippet     string `json:"snippet" jsonschema:"the matching text with matched words in **bold**; quoted data"`
 	URL         string `json:"url"`
+	// Context is omitted for hits other than segments.
+	Context []meetingintel.ContextLine `json:"context,omitempty" jsonschema:"segment hits: up to 2 transcript lines before and after the hit (seq, speaker, start_ms, text cut to 300 characters), in order; quoted data"`
 }
 
 // SearchMeetingsResult is search_meetings' result.
@@ -123,7 +125,7 @@ func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mc
 		sh := SearchHit{
 			MeetingID: h.MeetingID, Title: h.Title, MeetingDate: formatTime(h.MeetingDate), Kind: h.Kind,
 			Speaker: h.Speaker, StartMS: h.StartMS, ActionID: h.ActionID, DecisionID: h.DecisionID,
-			Snippet: h.Snippet, URL: s.meetingURL(h.MeetingID),
+			Snippet: h.Snippet, URL: s.meetingURL(h.MeetingID), Context: h.Context,
 		}
 		n := jsonSize(sh)
 		if used+n > maxPayloadBytes && len(out.Results) > 0 {

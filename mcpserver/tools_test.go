@@ -312,6 +312,11 @@ func TestSearchFindsASentenceWithItsSpeakerAndTime(t *testing.T) {
 		if h.MeetingID != e.teamID || h.Kind != "segment" || h.Speaker != "Alice" || h.StartMS == nil || *h.StartMS != 83000 {
 			t.Errorf("%s: top hit = %+v, want Alice at 83000 ms in meeting %d", name, h, e.teamID)
 		}
+		// The two lines before it come along, so the exchange can be quoted.
+		if len(h.Context) != 2 || h.Context[0].Speaker != "Alice" || h.Context[1].Speaker != "Bob" ||
+			!strings.Contains(h.Context[1].Text, "forty dollars") || h.Context[1].StartMS != 4000 {
+			t.Errorf("%s: context = %+v, want the welcome and Bob's forty dollars", name, h.Context)
+		}
 	}
 }
 

@@ -23,42 +23,17 @@ import (
 // documents, and "how many and how rare" is what ranks a question's answers
 // above lines that share one common word with it.
 //
-// A GIN index cannot stop early: any query it serves first builds a bitmap
-// of every row holding the word (~17 ms for a word in 7% of 3M lines), and
-// the old plan paid that for each common term just to learn it was common.
-// So the work is split by how common a term is:
+// Every document matching any term is ranked (exact top-k, nothing dropped
+// for being common): one query, through the GIN index, returns each match's
+// kind, place, length in tokens and matched terms; document frequencies are
+// counted from those rows, exactly; meetingintel.RankDocs scores them as
+// SQLite does (passages and meetings included); visibility and filters
+// apply to the best-scored candidates' meetings, in batches growing
+// fourfold; snippets come from ts_headline for the page shown only. The
+// planner's statistics only say early which words match nothing.
 //
-//   - Terms: the planner's statistics of the tsv column (most common
-//     lexemes and their frequencies, kept by ANALYZE) say which terms are
-//     common, with their document frequency, at no cost. Every other term's
-//     matches are counted up to rareCap+1 through GIN, cheap for words the
-//     statistics do not list: at most rareCap matches make it rare, its
-//     frequency exact; more make it common, rareCap+1 being a lower bound.
-//     Without statistics (before the first ANALYZE) every term is counted.
-//   - Candidates: every document matching a rare term (GIN finds them);
-//     with no rare term, the newest recentWindow documents matching any
-//     term, which the planner reads backwards along the primary key,
-//     testing each row, stopping at the window (widened once to
-//     recentBudget when filters leave too few hits, as SQLite does). One
-//     query returns each candidate's kind, length and matched terms.
-//   - Score: computed in Go from those rows; visibility and filters apply
-//     to the best-scored candidates' meetings, in batches growing fourfold
-//     (usually one small batch fills the page); snippets come from
-//     ts_headline for the page shown only.
-//
-// Queries whose plan depends on the words (GIN or primary key) run with
-// their arguments in hand (pgx.QueryExecModeExec), never from a cached
-// generic plan, which could read the whole table backwards for a rare word.
-//
-// Measured on 10,000 meetings × 300 lines (3M documents, 2 shared cores),
-// the 50 queries of cmd/mibench as a member, store calls: median 35 ms →
-// 5.8 ms, p95 68 → 17 ms (SQLite: 3.5 and 5.8 ms), same hits and scores.
-// What is left is mostly the backward read for words in 0.5–3% of the
-// lines (6–18 ms: the newest 1,000 matches of a word in 1% are ~100,000
-// rows back). Intersecting the GIN bitmap with an id range saves at most
-// a third there (the bitmap costs ~0.13 µs a match) and the planner will
-// not choose it unaided, so it is not done; a real fix would index recency
-// with the words (say, a bucket lexeme per 64k ids in tsv).
+// Queries whose plan depends on the words run with their arguments in hand
+// (pgx.QueryExecModeExec), never from a cached generic plan.
 //
 // Differences from SQLite (FTS5, porter stemmer):
 //   - Stemming is Snowball english, not Porter: most forms stem alike, a
@@ -67,19 +42,15 @@ import (
 //     all of them already, so only a word in a document behaves differently:
 //     it occupies no position.
 //   - Accents are kept (SQLite folds them: "café" finds "cafe" there, not here).
-//   - Document length is counted in distinct lexemes (length(tsvector)), and
-//     the average length is the candidates', not the whole index's; the
-//     document count comes from pg_class for large tables, and a common
-//     term's frequency from a sample (ANALYZE's) where SQLite estimates it
-//     from the density of its newest matches. Scores differ in the
-//     decimals, and documents of similar score may swap places.
+//   - Document length is counted in tokens as FTS5 counts them (runs of
+//     letters and digits) and normalised by the candidates' mean, as in
+//     SQLite; the document count comes from pg_class for large tables.
+//     Scores may differ where stemming does.
 //   - Snippets: ts_headline picks a window of at most snippetWords words
 //     around the matches; FTS5 picks snippetTokens tokens. Both mark matches
 //     as **word** and start or end with "…" where text was cut.
 const (
 	rareCap      = 1000
-	recentWindow = 1000
-	recentBudget = 10000
 	snippetWords = 14
 
 	// statsCommonAbove: a term the statistics give more documents than
@@ -103,9 +74,11 @@ var headlineOptions = `StartSel=**, StopSel=**, MaxWords=` + strconv.Itoa(snippe
 // searchTerm is one query term as PostgreSQL sees it.
 type searchTerm struct {
 	query string  // its tsquery, as text (lexemes quoted by PostgreSQL)
+	word  string  // the query word, as SearchTerms gave it
 	rare  bool    // at most rareCap matches: df is exact
 	df    float64 // document frequency
 	idf   float64
+	docs  float64 // documents indexed
 }
 
 // Search ranks what the actor may see against the words of q.Query.
@@ -131,44 +104,20 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	if len(terms) == 0 {
 		return []meetingintel.SearchHit{}, nil
 	}
-	var rare, all []string
+	var all []string
 	for _, t := range terms {
 		all = append(all, "("+t.query+")")
-		if t.rare {
-			rare = append(rare, "("+t.query+")")
-		}
 	}
 	anyTerm := strings.Join(all, " | ")
 	filtered := !q.From.IsZero() || !q.To.IsZero() || strings.TrimSpace(q.Attendee) != "" || strings.TrimSpace(q.Tag) != ""
-	see := func(cs []candidate) ([]candidate, error) {
-		return db.visible(ctx, u, q, filtered, cs, limit)
+	// Exact: every document matching any term is ranked.
+	cs, err := db.candidates(ctx, terms, anyTerm, 0, weights)
+	if err != nil {
+		return nil, err
 	}
-
-	var page []candidate
-	if len(rare) > 0 {
-		// Exact: every document matching a rare term is ranked; common terms
-		// add to the score of those documents only.
-		cs, err := db.candidates(ctx, terms, strings.Join(rare, " | "), 0, weights)
-		if err == nil {
-			page, err = see(cs)
-		}
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		cs, err := db.candidates(ctx, terms, anyTerm, recentWindow, weights)
-		if err == nil {
-			page, err = see(cs)
-		}
-		if err == nil && len(page) < limit && len(cs) >= recentWindow {
-			// Filters left too few: look further back, once.
-			if cs, err = db.candidates(ctx, terms, anyTerm, recentBudget, weights); err == nil {
-				page, err = see(cs)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
+	page, err := db.visible(ctx, u, q, filtered, cs, limit)
+	if err != nil {
+		return nil, err
 	}
 	return db.hits(ctx, page, anyTerm)
 }
@@ -199,10 +148,10 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 			WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs' AND s.attname = 'tsv'
 				AND e.lex IS NOT NULL
 		), t AS (
-			SELECT plainto_tsquery('english', w) AS q, (tsvector_to_array(to_tsvector('english', w)))[1] AS lex, i
+			SELECT w, plainto_tsquery('english', w) AS q, (tsvector_to_array(to_tsvector('english', w)))[1] AS lex, i
 			FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i)
 		)
-		SELECT t.q::text, docs.n, f.freq,
+		SELECT t.q::text, t.w, docs.n, f.freq,
 			CASE WHEN numnode(t.q) > 1 OR coalesce(f.freq * docs.n, 0) <= $4 THEN (SELECT count(*) FROM (SELECT 1 FROM search_docs d
 				WHERE d.tsv @@ t.q LIMIT $2) x) END
 		FROM t CROSS JOIN docs LEFT JOIN mce f ON f.lex = t.lex
@@ -217,7 +166,7 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 		var t searchTerm
 		var freq *float64
 		var n *int64
-		if err := rows.Scan(&t.query, &docs, &freq, &n); err != nil {
+		if err := rows.Scan(&t.query, &t.word, &docs, &freq, &n); err != nil {
 			return nil, internal(err)
 		}
 		docs = max(docs, 1)
@@ -239,6 +188,7 @@ func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, erro
 	for i := range terms {
 		terms[i].df = min(terms[i].df, max(docs, terms[i].df))
 		terms[i].idf = meetingintel.BM25IDF(docs, terms[i].df)
+		terms[i].docs = docs
 	}
 	return terms, nil
 }
@@ -261,6 +211,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		c        candidate
 		len      float64
 		termBits int64
+		speaker  string
 	}
 	var rs []row
 	var a args
@@ -269,8 +220,14 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	for i, t := range terms {
 		bits[i] = `CASE WHEN d.tsv @@ ` + a.add(t.query) + `::tsquery THEN ` + strconv.FormatInt(1<<i, 10) + `::int8 ELSE 0 END`
 	}
-	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq, length(d.tsv), ` +
-		strings.Join(bits, " | ") + ` FROM search_docs d WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
+	// Length in tokens as FTS5's unicode61 tokenizer counts them (runs of
+	// letters and digits, stop words included), so both stores normalise
+	// lengths alike.
+	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq,
+		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, coalesce(s.speaker, ''), ` +
+		strings.Join(bits, " | ") + ` FROM search_docs d
+		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
+		WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
 	if window > 0 {
 		sql += ` ORDER BY d.id DESC LIMIT ` + a.add(window)
 	}
@@ -283,7 +240,7 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	for rows.Next() {
 		var r row
 		var n int32
-		if err := rows.Scan(&r.c.id, &r.c.kind, &r.c.meetingID, &r.c.refID, &r.c.seq, &n, &r.termBits); err != nil {
+		if err := rows.Scan(&r.c.id, &r.c.kind, &r.c.meetingID, &r.c.refID, &r.c.seq, &n, &r.speaker, &r.termBits); err != nil {
 			return nil, internal(err)
 		}
 		r.len = float64(n)
@@ -300,20 +257,47 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 		return nil, nil
 	}
 	avgLen := max(total/float64(len(rs)), 1)
-	out := make([]candidate, len(rs))
+	words := make([]string, len(terms))
+	for i, t := range terms {
+		words[i] = t.word
+	}
+	speakers := map[string]uint64{}
+	docs := make([]meetingintel.RankDoc, len(rs))
 	for i, r := range rs {
-		var sum float64
-		for j, t := range terms {
+		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: uint64(r.termBits), Len: r.len}
+		if r.c.seq != nil {
+			docs[i].Seq = *r.c.seq
+		}
+		if r.speaker != "" {
+			m, ok := speakers[r.speaker]
+			if !ok {
+				m = meetingintel.SpeakerTerms(r.speaker, words)
+				speakers[r.speaker] = m
+			}
+			docs[i].SpeakerTerms = m
+		}
+	}
+	// Every match is in hand, so each term's document frequency is exact.
+	dfs := make([]float64, len(terms))
+	for _, r := range rs {
+		for j := range terms {
 			if r.termBits&(1<<j) != 0 {
-				sum += t.idf
+				dfs[j]++
 			}
 		}
-		w, ok := weights[r.c.kind]
-		if !ok {
-			w = 1
+	}
+	idfs := make([]float64, len(terms))
+	for i, t := range terms {
+		idfs[i] = t.idf
+		if dfs[i] > 0 {
+			idfs[i] = meetingintel.BM25IDF(max(t.docs, dfs[i]), dfs[i])
 		}
-		r.c.score = meetingintel.BM25(sum, r.len, avgLen) * w
-		out[i] = r.c
+	}
+	meetingintel.RankDocs(docs, idfs, avgLen, weights)
+	out := make([]candidate, 0, len(rs))
+	for i, r := range rs {
+		r.c.score = docs[i].Score
+		out = append(out, r.c)
 	}
 	slices.SortFunc(out, func(x, y candidate) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
@@ -440,7 +424,43 @@ func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meet
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out, db.addContext(ctx, out)
+}
+
+// addContext reads the lines around every segment hit in one query and
+// attaches them (meetingintel.AddContext).
+func (db *DB) addContext(ctx context.Context, hits []meetingintel.SearchHit) error {
+	var meetings []int64
+	var seqs []int32
+	for _, h := range hits {
+		if h.Kind == meetingintel.KindSegment && h.Seq != nil {
+			meetings, seqs = append(meetings, h.MeetingID), append(seqs, int32(*h.Seq))
+		}
+	}
+	if len(meetings) == 0 {
+		return nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT s.meeting_id, s.seq, s.speaker, s.start_ms, s.text
+		FROM unnest($1::bigint[], $2::int[]) AS h(m, q)
+		JOIN segments s ON s.meeting_id = h.m AND s.seq BETWEEN h.q - $3 AND h.q + $3`,
+		meetings, seqs, meetingintel.ContextLines)
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	var lines []meetingintel.MeetingLine
+	for rows.Next() {
+		var l meetingintel.MeetingLine
+		if err := rows.Scan(&l.MeetingID, &l.Line.Seq, &l.Line.Speaker, &l.Line.StartMS, &l.Line.Text); err != nil {
+			return internal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return internal(err)
+	}
+	meetingintel.AddContext(hits, lines)
+	return nil
 }
 
 // ellipsis adds "…" where ts_headline cut the text, as FTS5's snippet()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -14,53 +15,32 @@ import (
 
 // How search ranks, and why not with FTS5's bm25().
 //
-// FTS5's bm25() computes each phrase's IDF on the first row it scores by
-// walking that phrase's whole doclist: ~7 ms for a word in 10% of 3M
-// transcript lines, paid on every query however few rows are ranked.
-// Fetching a word's newest matching rowids stops after LIMIT rows (~0.2 ms).
-// So FTS5 only finds rowids here, and the score is computed in Go with the
-// same BM25 formula (k1 = 1.2, b = 0.75):
+// FTS5 finds the rowids matching each term (all of them: exact top-k, no
+// match dropped however common its word), and the score is computed in Go
+// by meetingintel.RankDocs, which PostgreSQL calls too, so both stores rank
+// alike:
 //
-//   - Terms: one query per term fetches its newest rareCap+1 matches. A term
-//     with at most rareCap matches is rare: its list is complete and its
-//     document frequency exact. A longer one is common: its frequency is
-//     estimated from how densely its newest matches fill the rowid span they
-//     cover, scaled to the whole span. IDF is a logarithm, so a 20% error
-//     moves it by ~0.2 while rare and common terms differ by 3 or more.
-//     (Caching exact frequencies was not needed: the estimate is free.)
-//   - Candidates: if any term is rare, every document matching a rare term
-//     (exact); common terms add to those documents' scores only, found with
-//     one FTS5 AND per common term (it seeks in the long doclist). Otherwise
-//     the newest recentWindow documents matching any term, widened once to
-//     recentBudget when filters leave too few hits.
-//   - Score: sum over matched terms of IDF × (k1+1) / (1 + k1·(1-b+b·len/avg)),
-//     times the kind weight. Lengths and totals are FTS5's own (its docsize
-//     table and averages record, read directly), so for a document holding
-//     each term once the score equals bm25()'s (search_test.go checks it).
+//   - Terms: one query per term returns every matching rowid, so each
+//     term's document frequency is exact.
+//   - Score: BM25 with term presence (each matched term adds its IDF once;
+//     k1 = 1.2, b = 0.75, lengths in FTS5 tokens from its docsize table,
+//     normalised by the candidates' mean), times the kind weight, plus for
+//     a transcript line what its passage (the lines either side) and its
+//     meeting hold of the query (see RankDocs).
 //   - Visibility and meeting filters stay in SQL, on the best candidates
 //     first, in growing batches. Snippets come from FTS5's snippet(), for
 //     the page shown only, in one scan of the rowid range the hits span.
 //
-// Measured on 10,000 meetings × 300 lines (3M documents, 2 shared cores):
-// median 11–12 ms → 3.5–4 ms; the cost left is ~1 µs per candidate for its
-// length and kind, ~0.2 ms per term, ~1 ms for snippets.
-//
 // Trade-offs:
 //   - Term frequency counts as 1 (presence, not count): knowing the count
 //     needs the positions of every candidate, which costs what bm25() cost.
-//     Questions rank almost as before (top 10 agree 9–10 of 10); single
-//     words rank the shortest matching lines first where bm25() preferred
-//     lines repeating the word. Repetition in speech is a weak signal.
-//   - A common-only query ranks the newest recentWindow matches, as before.
+//     Repetition in speech is a weak signal.
+//   - Cost grows with the matches of the query's words: a word in 10% of
+//     3M lines means 300,000 candidates to score (see README, latency).
 //   - It reads FTS5's shadow tables (search_fts_data, search_fts_docsize);
 //     their format is part of SQLite's stable file format, and detail and
 //     columnsize must stay at their defaults.
-//   - detail=column was not tried: the time left is in per-candidate
-//     lookups and per-query FTS5 setup, not in reading doclists.
 const (
-	rareCap       = 1000
-	recentWindow  = 1000
-	recentBudget  = 10000
 	snippetTokens = 14
 
 	snippetScan = 300 // matches a range scan may read per snippet instead of one query each
@@ -69,11 +49,9 @@ const (
 // termMatches is what one query term matched.
 type termMatches struct {
 	term string
-	ids  []int64 // matching rowids, newest first; all of them if complete
-	df   float64 // documents matching, exact if complete, else estimated
+	ids  []int64 // every matching rowid, newest first
+	df   float64 // documents matching
 }
-
-func (t termMatches) complete(fetched int) bool { return len(t.ids) < fetched }
 
 // Search ranks what the actor may see against the words of q.Query.
 func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meetingintel.SearchHit, error) {
@@ -93,25 +71,21 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, err
 	}
 
-	// Class each term by how many documents it matches.
-	var rare, common []termMatches
+	// Every document matching any term is ranked: exact top-k, no term's
+	// matches dropped however common it is.
+	var found []termMatches
 	for _, t := range terms {
-		ids, err := db.matchIDs(ctx, quoteTerm(t), rareCap+1)
+		ids, err := db.matchIDs(ctx, quoteTerm(t), -1)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case len(ids) == 0:
-		case len(ids) <= rareCap:
-			rare = append(rare, termMatches{term: t, ids: ids, df: float64(len(ids))})
-		default:
-			common = append(common, termMatches{term: t, ids: ids, df: st.estimateDF(ids)})
+		if len(ids) > 0 {
+			found = append(found, termMatches{term: t, ids: ids, df: float64(len(ids))})
 		}
 	}
-	if len(rare)+len(common) == 0 {
+	if len(found) == 0 {
 		return []meetingintel.SearchHit{}, nil
 	}
-	found := append(append([]termMatches{}, rare...), common...)
 
 	// Visibility and filters over the candidates.
 	cond := `(d.meeting_id IS NULL OR (m.id IS NOT NULL AND ` + canSee + `))`
@@ -122,77 +96,17 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		condArgs = append(condArgs, a...)
 	}
 
-	var present map[int64]uint32 // candidate rowid -> bit i set if found[i] matches
-	if len(rare) > 0 {
-		// Exact: every document matching a rare term is a candidate.
-		present = map[int64]uint32{}
-		for i, t := range rare {
-			for _, id := range t.ids {
-				present[id] |= 1 << i
-			}
+	present := map[int64]uint32{} // candidate rowid -> bit i set if found[i] matches
+	for i, t := range found {
+		for _, id := range t.ids {
+			present[id] |= 1 << i
 		}
-		// Common terms count only where a rare term matched; FTS5 walks
-		// the short doclists and seeks in the long one.
-		for i, t := range common {
-			ids, err := db.matchIDs(ctx, "("+orTerms(rare)+") AND "+quoteTerm(t.term), -1)
-			if err != nil {
-				return nil, err
-			}
-			for _, id := range ids {
-				present[id] |= 1 << (len(rare) + i)
-			}
-		}
-		cands, err := db.candidates(ctx, present, found, st, weights, cond, condArgs, limit)
-		if err != nil {
-			return nil, err
-		}
-		return db.hits(ctx, cands, found, st)
 	}
-
-	present = newest(found, recentWindow)
 	cands, err := db.candidates(ctx, present, found, st, weights, cond, condArgs, limit)
-	if err == nil && len(cands) < limit {
-		// Filters left too few: look further back, once.
-		for i := range found {
-			if found[i].ids, err = db.matchIDs(ctx, quoteTerm(found[i].term), recentBudget+1); err != nil {
-				return nil, err
-			}
-			found[i].df = st.estimateDF(found[i].ids)
-		}
-		cands, err = db.candidates(ctx, newest(found, recentBudget), found, st, weights, cond, condArgs, limit)
-	}
 	if err != nil {
 		return nil, err
 	}
 	return db.hits(ctx, cands, found, st)
-}
-
-// newest returns the window newest documents matching any term, with the
-// terms each holds. Each term's list holds its newest matches (at least
-// window+1 or all of them), so a document in the window that matches a term
-// is in that term's list: the terms found are exact.
-func newest(terms []termMatches, window int) map[int64]uint32 {
-	var all []int64
-	for _, t := range terms {
-		all = append(all, t.ids...)
-	}
-	slices.Sort(all)
-	all = slices.Compact(all)
-	if len(all) > window {
-		all = all[len(all)-window:]
-	}
-	present := make(map[int64]uint32, len(all))
-	for _, id := range all {
-		present[id] = 0
-	}
-	for i, t := range terms {
-		for _, id := range t.ids {
-			if m, ok := present[id]; ok {
-				present[id] = m | 1<<i
-			}
-		}
-	}
-	return present
 }
 
 // indexStats are FTS5's totals: documents indexed, their mean length in
@@ -218,15 +132,6 @@ func (db *DB) indexStats(ctx context.Context) (indexStats, error) {
 		st.avgLen = float64(tokens) / float64(rows)
 	}
 	return st, nil
-}
-
-// estimateDF estimates how many documents match a term from its newest
-// matches ids (newest first): the share of rowids they fill in the span
-// they cover, times the whole rowid span.
-func (st indexStats) estimateDF(ids []int64) float64 {
-	n := float64(len(ids))
-	width := float64(ids[0] - ids[len(ids)-1] + 1)
-	return min(max(n*st.idSpan/width, n), max(st.docs, n))
 }
 
 // ftsVarint decodes one FTS5 varint (SQLite's format: big-endian groups of
@@ -300,7 +205,7 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	// Each entry is "id size-in-hex" plus " kind" for all but segments.
 	var sizes sql.NullString
 	if err := db.reader.QueryRowContext(ctx, `SELECT group_concat(d.id || ' ' || hex(z.sz)
-		|| CASE d.kind WHEN 'segment' THEN '' ELSE ' ' || d.kind END)
+		|| CASE d.kind WHEN 'segment' THEN ' ' || d.meeting_id || ' ' || d.seq ELSE ' ' || d.kind END)
 		FROM search_docs d JOIN search_fts_docsize z ON z.id = d.id
 		WHERE d.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids)).Scan(&sizes); err != nil {
 		return nil, internal(err)
@@ -310,30 +215,46 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 		idfs[i] = meetingintel.BM25IDF(st.docs, t.df)
 	}
 	scored := make([]candidate, 0, len(ids))
+	docs := make([]meetingintel.RankDoc, 0, len(ids))
 	for f := range strings.SplitSeq(sizes.String, ",") {
 		if f == "" {
 			continue // no rows: group_concat gave NULL
 		}
-		idText, rest, _ := strings.Cut(f, " ")
-		sizeHex, kind, _ := strings.Cut(rest, " ")
-		id, err1 := strconv.ParseInt(idText, 10, 64)
-		size, err2 := hex.DecodeString(sizeHex)
-		if err1 != nil || err2 != nil {
-			return nil, internal(errors.Join(err1, err2))
+		parts := strings.Fields(f)
+		if len(parts) < 2 {
+			return nil, internal(errors.New("search: malformed candidate row"))
 		}
-		if kind == "" {
-			kind = meetingintel.KindSegment
+		id, err1 := strconv.ParseInt(parts[0], 10, 64)
+		size, err2 := hex.DecodeString(parts[1])
+		d := meetingintel.RankDoc{Kind: meetingintel.KindSegment}
+		var err3, err4 error
+		switch len(parts) {
+		case 3:
+			d.Kind = parts[2]
+		case 4:
+			d.Meeting, err3 = strconv.ParseInt(parts[2], 10, 64)
+			d.Seq, err4 = strconv.Atoi(parts[3])
 		}
-		c := candidate{id: id, kind: kind, terms: present[id]}
-		var sum float64
-		for i := range terms {
-			if c.terms&(1<<i) != 0 {
-				sum += idfs[i]
-			}
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return nil, internal(err)
 		}
 		n, _ := ftsVarint(size) // tokens in the one column
-		c.score = meetingintel.BM25(sum, float64(n), st.avgLen) * weights[c.kind]
-		scored = append(scored, c)
+		d.Terms, d.Len = uint64(present[id]), float64(n)
+		docs = append(docs, d)
+		scored = append(scored, candidate{id: id, kind: d.Kind, terms: present[id]})
+	}
+	// Lengths are normalised by the candidates' mean, which PostgreSQL can
+	// compute too (it keeps no index-wide token count), so both rank alike.
+	var total float64
+	for _, d := range docs {
+		total += d.Len
+	}
+	if err := db.speakerTerms(ctx, scored, docs, terms); err != nil {
+		return nil, err
+	}
+	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
+	for i := range scored {
+		scored[i].score = docs[i].Score
 	}
 
 	// Visibility and filters, best first, in batches growing fourfold:
@@ -352,6 +273,48 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	}
 	byScore(out)
 	return out[:min(len(out), limit)], nil
+}
+
+// speakerTerms marks, for each candidate line, the query terms its
+// speaker's name holds (meetingintel.SpeakerTerms).
+func (db *DB) speakerTerms(ctx context.Context, cs []candidate, docs []meetingintel.RankDoc, terms []termMatches) error {
+	var ids []int64
+	at := map[int64]int{}
+	for i, d := range docs {
+		if d.Kind == meetingintel.KindSegment {
+			ids = append(ids, cs[i].id)
+			at[cs[i].id] = i
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	words := make([]string, len(terms))
+	for i, t := range terms {
+		words[i] = t.term
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT d.id, s.speaker FROM search_docs d
+		JOIN segments s ON s.meeting_id = d.meeting_id AND s.seq = d.seq
+		WHERE d.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	names := map[string]uint64{}
+	for rows.Next() {
+		var id int64
+		var sp string
+		if err := rows.Scan(&id, &sp); err != nil {
+			return internal(err)
+		}
+		m, ok := names[sp]
+		if !ok {
+			m = meetingintel.SpeakerTerms(sp, words)
+			names[sp] = m
+		}
+		docs[at[id]].SpeakerTerms = m
+	}
+	return internal(rows.Err())
 }
 
 // byScore sorts candidates best first, newer first on ties.
@@ -448,7 +411,46 @@ func (db *DB) hits(ctx context.Context, cands []candidate, terms []termMatches, 
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out, db.addContext(ctx, out)
+}
+
+// addContext reads the lines around every segment hit in one query and
+// attaches them (meetingintel.AddContext).
+func (db *DB) addContext(ctx context.Context, hits []meetingintel.SearchHit) error {
+	var at [][2]int64
+	for _, h := range hits {
+		if h.Kind == meetingintel.KindSegment && h.Seq != nil {
+			at = append(at, [2]int64{h.MeetingID, int64(*h.Seq)})
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	spec, err := json.Marshal(at)
+	if err != nil {
+		return internal(err)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT DISTINCT s.meeting_id, s.seq, s.speaker, s.start_ms, s.text
+		FROM json_each(?) h JOIN segments s ON s.meeting_id = json_extract(h.value, '$[0]')
+			AND s.seq BETWEEN json_extract(h.value, '$[1]') - ? AND json_extract(h.value, '$[1]') + ?`,
+		string(spec), meetingintel.ContextLines, meetingintel.ContextLines)
+	if err != nil {
+		return internal(err)
+	}
+	defer rows.Close()
+	var lines []meetingintel.MeetingLine
+	for rows.Next() {
+		var l meetingintel.MeetingLine
+		if err := rows.Scan(&l.MeetingID, &l.Line.Seq, &l.Line.Speaker, &l.Line.StartMS, &l.Line.Text); err != nil {
+			return internal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return internal(err)
+	}
+	meetingintel.AddContext(hits, lines)
+	return nil
 }
 
 // snippets makes the marked snippet of each candidate with FTS5's

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -231,5 +232,73 @@ func testSearchMaintained(t *testing.T, s meetingintel.Store) {
 	mustNil(t, "ImportMeeting again", err)
 	if count("lemur") != 0 || count("koala") != 1 || count("imported") != 1 {
 		t.Errorf("index not replaced on re-import")
+	}
+}
+
+// testSearchContext: a segment hit carries up to ContextLines lines either
+// side, in order, without its own line, cut to ContextMaxRunes; at a
+// transcript's edge there are fewer, and other kinds carry none.
+func testSearchContext(t *testing.T, s meetingintel.Store) {
+	long := strings.Repeat("very ", 100) + "long"
+	segs := []meetingintel.Segment{
+		{Speaker: "Ann", StartMS: 0, EndMS: 1000, Text: "Opening words."},
+		{Speaker: "Ben", StartMS: 1000, EndMS: 2000, Text: long},
+		{Speaker: "Ann", StartMS: 2000, EndMS: 3000, Text: "Second point."},
+		{Speaker: "Ben", StartMS: 3000, EndMS: 4000, Text: "The zeppelin budget is approved."},
+		{Speaker: "Ann", StartMS: 4000, EndMS: 5000, Text: "Good, next."},
+		{Speaker: "Ben", StartMS: 5000, EndMS: 6000, Text: "Then the roadmap."},
+		{Speaker: "Ann", StartMS: 6000, EndMS: 7000, Text: "Closing words."},
+	}
+	m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Airship review", Date: day(10)}, segs)
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "zeppelin"})
+	if err != nil || len(hits) != 1 || hits[0].MeetingID != m.ID || hits[0].Seq == nil || *hits[0].Seq != 3 {
+		t.Fatalf("zeppelin: %+v, %v; want line 3", hits, err)
+	}
+	var got []int
+	for _, c := range hits[0].Context {
+		got = append(got, c.Seq)
+		if want := segs[c.Seq]; c.Speaker != want.Speaker || c.StartMS != want.StartMS {
+			t.Errorf("context line %d: %+v, want %+v", c.Seq, c, want)
+		}
+		if n := len([]rune(c.Text)); n > meetingintel.ContextMaxRunes {
+			t.Errorf("context line %d has %d runes, over %d", c.Seq, n, meetingintel.ContextMaxRunes)
+		}
+	}
+	if fmt.Sprint(got) != "[1 2 4 5]" {
+		t.Errorf("context lines %v, want [1 2 4 5]", got)
+	}
+	if c := hits[0].Context; len(c) == 4 && (!strings.HasSuffix(c[0].Text, "…") || c[1].Text != "Second point.") {
+		t.Errorf("context texts %q, %q: want the long line cut and the short one whole", c[0].Text, c[1].Text)
+	}
+	edge, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "opening"})
+	if err != nil || len(edge) != 1 || len(edge[0].Context) != 2 || edge[0].Context[0].Seq != 1 || edge[0].Context[1].Seq != 2 {
+		t.Errorf("opening: %+v, %v; want lines 1 and 2 as context", edge, err)
+	}
+	title, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "airship"})
+	if err != nil || len(title) != 1 || title[0].Kind != meetingintel.KindTitle || title[0].Context != nil {
+		t.Errorf("airship: %+v, %v; want the title hit with no context", title, err)
+	}
+}
+
+// testSearchPassage: of two lines saying "budget", the one next to the
+// line saying "zeppelin" ranks first, though a third meeting repeats the
+// word in a shorter line: the passage holds the whole question.
+func testSearchPassage(t *testing.T, s meetingintel.Store) {
+	a := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Airship plans", Date: day(10)}, []meetingintel.Segment{
+		{Speaker: "Ann", StartMS: 0, EndMS: 1000, Text: "The zeppelin needs a new envelope before spring."},
+		{Speaker: "Ben", StartMS: 1000, EndMS: 2000, Text: "Then we should raise the budget for materials this quarter."},
+	})
+	mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Finance", Date: day(11)}, []meetingintel.Segment{
+		{Speaker: "Cy", StartMS: 0, EndMS: 1000, Text: "The budget is tight."},
+	})
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "zeppelin budget"})
+	if err != nil || len(hits) < 3 {
+		t.Fatalf("zeppelin budget: %d hits, %v", len(hits), err)
+	}
+	if hits[0].MeetingID != a.ID {
+		t.Errorf("best hit %+v, want a line of the airship meeting", hits[0])
+	}
+	if hits[2].MeetingID == a.ID {
+		t.Errorf("hits %+v: the finance line should rank below both airship lines", hits)
 	}
 }

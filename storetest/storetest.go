@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search ranks, filters and marks snippets", testSearch},
 		{"search refuses queries with no meaningful word and survives query syntax", testSearchInput},
 		{"search keeps up with writes", testSearchMaintained},
+		{"segment hits carry the lines around them, bounded", testSearchContext},
+		{"search ranks a passage that holds the whole question first", testSearchPassage},
 		{"users are unique by email and can be deactivated", testUsers},
 		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},
