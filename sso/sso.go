@@ -478,6 +478,13 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 	}
 	u = &meetingintel.User{Email: id.email, Name: id.name, Admin: p.isAdmin(id.email, c)}
 	if err := p.cfg.Users.CreateUser(ctx, u); err != nil {
+		if meetingintel.ErrorCode(err) == meetingintel.ECONFLICT {
+			// The same person's first sign-in in another tab or replica won
+			// the race: theirs is the user, once it is linked.
+			if won, err := p.cfg.Users.FindUserByIdentity(ctx, id.issuer, id.subject); err == nil && won.Active {
+				return won, nil
+			}
+		}
 		if meetingintel.ErrorCode(err) == meetingintel.EINVALID {
 			return nil, p.refuse("bad email claim", http.StatusForbidden, "Your account's email address cannot be used here. Ask your administrator.")
 		}
