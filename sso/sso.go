@@ -153,6 +153,14 @@ func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Co
 	return p.verifier, p.oauth, nil
 }
 
+// Discover reaches the provider's discovery document now (it is otherwise
+// fetched on first use), so a wrong issuer shows in the log at start-up
+// rather than on someone's first sign-in.
+func (p *Provider) Discover(ctx context.Context) error {
+	_, _, err := p.setup(ctx)
+	return err
+}
+
 // EndSessionURL returns the provider's end-session URL (OpenID Connect
 // RP-Initiated Logout) coming back to postLogout, or "" when the provider
 // has none (or has not been reached yet).
