@@ -83,7 +83,7 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 	if iss := get("OIDC_ISSUER"); iss != "" || get("OIDC_CLIENT_ID") != "" {
 		pc := ProviderConfig{Name: KindOIDC, Kind: KindOIDC, Issuer: strings.TrimRight(iss, "/"),
 			ClientID: get("OIDC_CLIENT_ID"), ClientSecret: get("OIDC_CLIENT_SECRET"),
-			Label: firstNonEmpty(get("OIDC_NAME"), "single sign-on"), Scopes: scopes(get("OIDC_SCOPES"))}
+			Label: firstNonEmpty(get("OIDC_NAME"), "your organisation"), Scopes: scopes(get("OIDC_SCOPES"))}
 		if err := checkIssuer("OIDC_ISSUER", pc.Issuer); err != nil {
 			return st, err
 		}
