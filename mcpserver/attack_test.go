@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,7 +67,8 @@ func TestRequestsWithoutAGoodTokenGet401WithAChallenge(t *testing.T) {
 		{"a revoked token", "POST", "/mcp", map[string]string{"Authorization": "Bearer " + revoked}, true},
 		{"a revoked token in the path", "POST", "/mcp/" + revoked, nil, true},
 		{"a wrong token in the path", "POST", "/mcp/not-a-token", nil, true},
-		{"a query token on /mcp (SSE only)", "POST", "/mcp?token=" + e.aliceTok, nil, false},
+		{"a revoked query token on /mcp", "POST", "/mcp?token=" + revoked, nil, true},
+		{"a read-only OAuth token in ?token= on /mcp (PATs only)", "POST", "/mcp?token=" + e.readOnlyOAuthToken, nil, true},
 		{"no token on /sse", "GET", "/sse", nil, false},
 		{"a revoked token on /sse", "GET", "/sse?token=" + revoked, nil, true},
 		{"a read-only OAuth token in the path (PATs only)", "POST", "/mcp/" + e.readOnlyOAuthToken, nil, true},
@@ -102,6 +104,7 @@ func TestTheHTTPSurfaceAnswersAsClientsExpect(t *testing.T) {
 		{"POST /sse is 405 with Allow: GET", "POST", "/sse", bearer, 405, "Allow", "GET"},
 		{"initialize over /mcp works", "POST", "/mcp", bearer, 200, "Content-Type", "application/json"},
 		{"initialize over /mcp/{token} works", "POST", "/mcp/" + e.aliceTok, nil, 200, "Content-Type", "application/json"},
+		{"initialize over /mcp?token= works", "POST", "/mcp?token=" + e.aliceTok, nil, 200, "Content-Type", "application/json"},
 		{"a foreign Host on a loopback listener is refused (DNS rebinding)", "POST", "/mcp", map[string]string{"Host": "evil.example", "Authorization": "Bearer " + e.aliceTok}, 403, "", ""},
 		{"a foreign Origin on a loopback listener is refused", "POST", "/mcp", map[string]string{"Origin": "https://evil.example", "Authorization": "Bearer " + e.aliceTok}, 403, "", ""},
 		{"PUBLIC_URL's host is allowed", "POST", "/mcp", map[string]string{"Host": "mi.example.com", "Authorization": "Bearer " + e.aliceTok}, 200, "", ""},
@@ -284,9 +287,12 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	sessionID := strings.TrimPrefix(ep, "/messages?session_id=")
 	e.do("POST", "/mcp/mi_pat_wrongtoken", initialize, nil)
 	e.do("GET", "/sse?token=mi_pat_wrongtoken", "", nil)
+	if _, body := e.do("POST", "/mcp?token=mi_pat_wrongtoken", initialize, nil); strings.Contains(body, "mi_pat_wrongtoken") {
+		t.Errorf("the 401 body for /mcp?token= echoes the token: %s", body)
+	}
 	e.do("POST", "/mcp", initialize, map[string]string{"Authorization": "Bearer mi_pat_wrongtoken"})
 	log := e.log.String()
-	if !strings.Contains(log, "/mcp/[redacted]") {
+	if !strings.Contains(log, "/mcp/[redacted]") || !strings.Contains(log, "token=[redacted]") {
 		t.Fatalf("the log shows no redacted request; is it captured? %s", log)
 	}
 	for _, secret := range []string{e.aliceTok, e.bobTok, "mi_pat_wrongtoken", sessionID} {
@@ -318,6 +324,8 @@ func TestLegacyTokensKeepOldConnectorURLsWorking(t *testing.T) {
 	if hasMeeting(out.Meetings, e.privateID) || !hasMeeting(out.Meetings, e.teamID) {
 		t.Errorf("carol's meetings = %+v", out.Meetings)
 	}
+	query := e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp?token=" + url.QueryEscape(legacy)})
+	ok[mcpserver.ListMeetingsResult](t, query, "list_meetings", nil)
 	sse := e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse?token=" + legacy})
 	ok[mcpserver.ListMeetingsResult](t, sse, "list_meetings", nil)
 

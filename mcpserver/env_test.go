@@ -197,6 +197,7 @@ func (e *env) transports() map[string]*mcp.ClientSession {
 		"/mcp with Bearer":    e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(map[string]string{"Authorization": "Bearer " + e.aliceTok})}),
 		"/mcp with X-API-Key": e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(map[string]string{"X-API-Key": e.aliceTok})}),
 		"/mcp/{token}":        e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp/" + e.aliceTok}),
+		"/mcp?token=":         e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp?token=" + e.aliceTok}),
 		"/sse?token=":         e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse?token=" + e.aliceTok}),
 		"/sse with Bearer":    e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse", HTTPClient: withHeaders(map[string]string{"Authorization": "Bearer " + e.aliceTok})}),
 		"stdio":               e.connect(ct),

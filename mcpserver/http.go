@@ -19,7 +19,7 @@ import (
 const MaxBodyBytes = httpserver.MaxBodyBytes
 
 // Register mounts the MCP endpoints of DESIGN §4 on mux: POST /mcp (GET and
-// DELETE answer 405), POST /mcp/{token}, GET /sse (POST answers 405 with
+// DELETE answer 405; a PAT may come in ?token=), POST /mcp/{token}, GET /sse (POST answers 405 with
 // Allow: GET) and POST /messages.
 func (s *Server) Register(mux interface {
 	Handle(pattern string, h http.Handler)
@@ -34,7 +34,10 @@ func (s *Server) Register(mux interface {
 		DisableLocalhostProtection: true,
 		MaxRequestBodyBytes:        MaxBodyBytes,
 	})
-	mux.Handle("/mcp", s.guard(s.serveMCP(streamable, auth.FromHeaders)))
+	// ?token= is the replaced system's documented Claude.ai connector URL
+	// (/mcp?token=PAT, DESIGN §12); like every legacy location it takes
+	// PATs only, and the access log redacts every query value.
+	mux.Handle("/mcp", s.guard(s.serveMCP(streamable, auth.FromHeaders|auth.FromQuery)))
 	mux.Handle("/mcp/{token}", s.guard(s.serveMCP(streamable, auth.FromPath)))
 	mux.Handle("/sse", s.guard(http.HandlerFunc(s.serveSSE)))
 	mux.Handle("/messages", s.guard(http.HandlerFunc(s.serveMessage)))

@@ -58,6 +58,7 @@ func TestNoTokenReachesALogLineOrAnErrorBody(t *testing.T) {
 			"/static/" + v,
 			"/" + v,
 			"/nowhere/" + v + "/deeper",
+			"/mcp?" + q,
 			"/api/meetings?" + q,
 			"/oauth/authorize?" + q,
 			"/?" + q,
