@@ -178,7 +178,7 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 		Accounts: map[string]map[string]any{
 			"ann":       {"oid": "oid-ann", "tid": tenant, "preferred_username": "Ann@Fernhill.example", "name": "Ann Admin", "roles": []string{"Admin"}},
 			"ann-moved": {"oid": "oid-ann", "tid": tenant, "preferred_username": "ann.lee@fernhill.example", "name": "Ann Lee"},
-			"pat-user":  {"oid": "oid-priya", "tid": tenant, "email": "priya@fernhill.example", "name": "Priya"},
+			"pat-user":  {"oid": "oid-priya", "tid": tenant, "email": "priya@fernhill.example", "name": "Priya", "roles": []string{"Admin"}},
 			"stranger":  {"oid": "oid-x", "tid": "99999999-0000-4000-8000-000000000009", "preferred_username": "x@other.example"},
 			"gone":      {"oid": "oid-gone", "tid": tenant, "preferred_username": "gone@fernhill.example"},
 			"outsider":  {"oid": "oid-out", "tid": tenant, "preferred_username": "out@elsewhere.example"},
@@ -257,7 +257,7 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 			t.Errorf("%d users after an email change, want 3 (no new user)", n)
 		}
 	})
-	t.Run("an existing token user with the same email is the same user", func(t *testing.T) {
+	t.Run("an existing token user with the same email is the same user, made an admin by app role", func(t *testing.T) {
 		c := browser(t)
 		if res, _ := finish(t, c, signInAtProvider(t, c, a, "entra", "pat-user")); res.StatusCode != 303 {
 			t.Fatalf("callback = %d", res.StatusCode)
@@ -265,6 +265,9 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 		u, err := a.db.FindUserByIdentity(ctx, "entra:"+tenant, "oid-priya")
 		if err != nil || u.ID != priya.ID {
 			t.Fatalf("identity linked to %+v, %v; want the existing user %d", u, err, priya.ID)
+		}
+		if !u.Admin {
+			t.Error("priya's Admin app role did not make the existing user an admin")
 		}
 	})
 	refusals := []struct{ name, login, want string }{

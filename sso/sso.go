@@ -37,6 +37,7 @@ const FlowTTL = 10 * time.Minute
 type Users interface {
 	FindUserByEmail(ctx context.Context, email string) (*meetingintel.User, error)
 	CreateUser(ctx context.Context, u *meetingintel.User) error
+	SetUserAdmin(ctx context.Context, id int64, admin bool) error
 	meetingintel.IdentityService
 }
 
@@ -453,7 +454,7 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 		if !u.Active {
 			return nil, deactivated()
 		}
-		return u, nil
+		return p.promote(ctx, u, id.email, c)
 	} else if meetingintel.ErrorCode(err) != meetingintel.ENOTFOUND {
 		return nil, err
 	}
@@ -471,7 +472,7 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 				return nil, err
 			}
 			p.log.Info("sso: identity linked by verified email", "provider", p.Name(), "user", u.Email)
-			return u, nil
+			return p.promote(ctx, u, id.email, c)
 		} else if meetingintel.ErrorCode(err) != meetingintel.ENOTFOUND {
 			return nil, err
 		}
@@ -505,7 +506,22 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 	return u, nil
 }
 
-// isAdmin applies SSO_ADMIN_EMAILS and OIDC_ADMIN_CLAIM to a new user.
+// promote makes an existing user an admin when SSO_ADMIN_EMAILS or the
+// admin claim says so now (an app role granted after their first sign-in).
+// It never demotes: admins made on the command line stay admins.
+func (p *Provider) promote(ctx context.Context, u *meetingintel.User, email string, c map[string]any) (*meetingintel.User, error) {
+	if u.Admin || !p.isAdmin(email, c) {
+		return u, nil
+	}
+	if err := p.cfg.Users.SetUserAdmin(ctx, u.ID, true); err != nil {
+		return nil, err
+	}
+	u.Admin = true
+	p.log.Info("sso: user made an admin by the provider's claims", "provider", p.Name(), "user", u.Email)
+	return u, nil
+}
+
+// isAdmin applies SSO_ADMIN_EMAILS and OIDC_ADMIN_CLAIM to a signing-in user.
 func (p *Provider) isAdmin(email string, c map[string]any) bool {
 	pol := p.cfg.Policy
 	if slices.Contains(pol.AdminEmails, email) {
