@@ -14,8 +14,8 @@ const skip = !base || !token ? "set MI_URL and MI_TOKEN to run" : false;
 const tools = [
   "list_meetings", "get_meeting", "get_transcript", "search_meetings", "create_meeting",
   "update_meeting", "delete_meeting", "list_actions", "get_action", "create_action",
-  "update_action", "complete_action", "park_action", "delete_action", "list_decisions",
-  "create_decision", "delete_decision", "search", "fetch",
+  "update_action", "complete_action", "park_action", "reopen_action", "delete_action",
+  "list_decisions", "get_decision", "create_decision", "delete_decision", "search", "fetch",
 ];
 
 async function exercise(transport) {

@@ -235,6 +235,8 @@ func TestAnotherUsersPrivateMeetingIsInvisibleThroughEveryTool(t *testing.T) {
 				{"update_action", map[string]any{"action_id": aid, "action_text": "pwned"}},
 				{"complete_action", map[string]any{"action_id": aid}},
 				{"park_action", map[string]any{"action_id": aid}},
+				{"reopen_action", map[string]any{"action_id": aid}},
+				{"get_decision", map[string]any{"decision_id": did}},
 				{"delete_action", map[string]any{"action_id": aid}},
 				{"create_action", map[string]any{"action_text": "spy", "meeting_id": pid}},
 				{"create_decision", map[string]any{"meeting_id": pid, "decision_text": "spy"}},

@@ -15,7 +15,7 @@ type ListActionsArgs struct {
 	Owner     string `json:"owner,omitempty" jsonschema:"only actions whose owner contains this (any letter case)"`
 	MeetingID int64  `json:"meeting_id,omitempty" jsonschema:"only actions of this meeting"`
 	DueBefore string `json:"due_before,omitempty" jsonschema:"only actions due before this day, YYYY-MM-DD"`
-	Limit     int    `json:"limit,omitempty" jsonschema:"how many per page, at most 100 (default 20)"`
+	Limit     int    `json:"limit,omitempty" jsonschema:"how many per page, at most 100 (default 20; more is capped)"`
 	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor of a previous page; the other filters then come from the cursor"`
 }
 
@@ -90,6 +90,11 @@ func (s *Server) addActionTools() {
 		Annotations: write("Park an action item", false, true),
 	}, s.setStatus(meetingintel.StatusParked))
 	addTool(s, &mcp.Tool{
+		Name:        "reopen_action",
+		Description: "Reopen a completed or parked action item (status Open).",
+		Annotations: write("Reopen an action item", false, true),
+	}, s.setStatus(meetingintel.StatusOpen))
+	addTool(s, &mcp.Tool{
 		Name:        "delete_action",
 		Description: "Delete an action item. Cannot be undone.",
 		Annotations: write("Delete an action item", true, true),
@@ -103,13 +108,15 @@ func (s *Server) addActionTools() {
 
 func (s *Server) listActions(ctx context.Context, in ListActionsArgs) (*mcp.CallToolResult, *ListActionsResult, error) {
 	var c cursor
+	var capped string
 	if in.Cursor != "" {
 		var err error
 		if c, err = decodeCursor(in.Cursor, "list_actions"); err != nil {
 			return nil, nil, err
 		}
 	} else {
-		limit, err := checkLimit(in.Limit)
+		limit, note, err := checkLimit(in.Limit)
+		capped = note
 		if err != nil {
 			return nil, nil, err
 		}
@@ -148,20 +155,35 @@ func (s *Server) listActions(ctx context.Context, in ListActionsArgs) (*mcp.Call
 	if nextCursor != "" {
 		out.Note = "More action items: call list_actions with cursor set to next_cursor."
 	}
+	out.Note = joinNotes(capped, out.Note)
 	return nil, out, nil
 }
 
-// checkLimit reads a page size: absent (0) is the default; outside
-// 1..MaxLimit is refused, as the REST API does, rather than silently
-// changed into something the caller did not ask for.
-func checkLimit(n int) (int, error) {
+// checkLimit reads a page size: absent (0) is the default; over MaxLimit
+// is capped, as the replaced system does (its assistants' prompts ask for
+// more than we allow, DESIGN §12), and the note it returns tells the
+// caller so; below zero is refused.
+func checkLimit(n int) (limit int, note string, err error) {
 	switch {
 	case n == 0:
-		return meetingintel.DefaultLimit, nil
-	case n < 0 || n > meetingintel.MaxLimit:
-		return 0, meetingintel.Errorf(meetingintel.EINVALID, "limit must be from 1 to %d (default %d), not %d; follow next_cursor for more.", meetingintel.MaxLimit, meetingintel.DefaultLimit, n)
+		return meetingintel.DefaultLimit, "", nil
+	case n < 0:
+		return 0, "", meetingintel.Errorf(meetingintel.EINVALID, "limit must be from 1 to %d (default %d), not %d; follow next_cursor for more.", meetingintel.MaxLimit, meetingintel.DefaultLimit, n)
+	case n > meetingintel.MaxLimit:
+		return meetingintel.MaxLimit, fmt.Sprintf("limit %d is over the maximum of %d: capped to %d.", n, meetingintel.MaxLimit, meetingintel.MaxLimit), nil
 	}
-	return n, nil
+	return n, "", nil
+}
+
+// joinNotes joins the non-empty notes of a result into one.
+func joinNotes(notes ...string) string {
+	var kept []string
+	for _, n := range notes {
+		if n != "" {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 func (s *Server) createAction(ctx context.Context, in CreateActionArgs) (*mcp.CallToolResult, *ActionOut, error) {

@@ -11,7 +11,7 @@ import (
 // ListDecisionsArgs are list_decisions' parameters.
 type ListDecisionsArgs struct {
 	MeetingID int64  `json:"meeting_id,omitempty" jsonschema:"only decisions of this meeting"`
-	Limit     int    `json:"limit,omitempty" jsonschema:"how many per page, at most 100 (default 20)"`
+	Limit     int    `json:"limit,omitempty" jsonschema:"how many per page, at most 100 (default 20; more is capped)"`
 	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor of a previous page"`
 }
 
@@ -41,6 +41,18 @@ func (s *Server) addDecisionTools() {
 		Annotations: readOnly("List decisions"),
 	}, s.listDecisions)
 	addTool(s, &mcp.Tool{
+		Name:        "get_decision",
+		Description: "Get one decision by id, with its context and meeting.",
+		Annotations: readOnly("Get a decision"),
+	}, func(ctx context.Context, in DecisionIDArgs) (*mcp.CallToolResult, *DecisionOut, error) {
+		d, err := s.store.FindDecisionByID(ctx, in.DecisionID)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := decisionOut(d)
+		return nil, &out, nil
+	})
+	addTool(s, &mcp.Tool{
 		Name:        "create_decision",
 		Description: "Record a decision taken in a meeting, with its context.",
 		Annotations: write("Record a decision", false, false),
@@ -68,7 +80,7 @@ func (s *Server) addDecisionTools() {
 }
 
 func (s *Server) listDecisions(ctx context.Context, in ListDecisionsArgs) (*mcp.CallToolResult, *ListDecisionsResult, error) {
-	limit, err := checkLimit(in.Limit)
+	limit, capped, err := checkLimit(in.Limit)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,6 +106,9 @@ func (s *Server) listDecisions(ctx context.Context, in ListDecisionsArgs) (*mcp.
 	out := &ListDecisionsResult{Decisions: page, NextCursor: nextCursor}
 	if nextCursor != "" {
 		out.Note = "More decisions: call list_decisions with cursor set to next_cursor."
+	}
+	if in.Cursor == "" {
+		out.Note = joinNotes(capped, out.Note)
 	}
 	return nil, out, nil
 }

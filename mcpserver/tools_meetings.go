@@ -14,7 +14,7 @@ import (
 
 // ListMeetingsArgs are list_meetings' parameters.
 type ListMeetingsArgs struct {
-	Limit    int    `json:"limit,omitempty" jsonschema:"how many meetings per page, at most 100 (default 20)"`
+	Limit    int    `json:"limit,omitempty" jsonschema:"how many meetings per page, at most 100 (default 20; more is capped)"`
 	DaysBack *int   `json:"days_back,omitempty" jsonschema:"only meetings of the last N days (default 30; 0 for all time)"`
 	Attendee string `json:"attendee,omitempty" jsonschema:"only meetings with this attendee (email or name)"`
 	Tag      string `json:"tag,omitempty" jsonschema:"only meetings with this tag"`
@@ -105,13 +105,15 @@ func (s *Server) addMeetingTools() {
 
 func (s *Server) listMeetings(ctx context.Context, in ListMeetingsArgs) (*mcp.CallToolResult, *ListMeetingsResult, error) {
 	var c cursor
+	var capped string
 	if in.Cursor != "" {
 		var err error
 		if c, err = decodeCursor(in.Cursor, "list_meetings"); err != nil {
 			return nil, nil, err
 		}
 	} else {
-		limit, err := checkLimit(in.Limit)
+		limit, note, err := checkLimit(in.Limit)
+		capped = note
 		if err != nil {
 			return nil, nil, err
 		}
@@ -144,6 +146,7 @@ func (s *Server) listMeetings(ctx context.Context, in ListMeetingsArgs) (*mcp.Ca
 	} else if len(page) == 0 && in.Cursor == "" && !c.From.IsZero() {
 		out.Note = "No meetings in that window; try a larger days_back, or 0 for all time."
 	}
+	out.Note = joinNotes(capped, out.Note)
 	return nil, out, nil
 }
 

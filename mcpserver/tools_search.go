@@ -15,7 +15,7 @@ import (
 // SearchMeetingsArgs are search_meetings' parameters.
 type SearchMeetingsArgs struct {
 	Query    string `json:"query" jsonschema:"words or a question, e.g. what did we decide about pricing"`
-	Limit    int    `json:"limit,omitempty" jsonschema:"how many hits, at most 100 (default 20)"`
+	Limit    int    `json:"limit,omitempty" jsonschema:"how many hits, at most 100 (default 20; more is capped)"`
 	DateFrom string `json:"date_from,omitempty" jsonschema:"only meetings on or after this day, YYYY-MM-DD or RFC 3339"`
 	DateTo   string `json:"date_to,omitempty" jsonschema:"only meetings up to this day (inclusive), YYYY-MM-DD or RFC 3339"`
 	Attendee string `json:"attendee,omitempty" jsonschema:"only meetings with this attendee (email or name)"`
@@ -94,7 +94,7 @@ func (s *Server) addSearchTools() {
 }
 
 func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mcp.CallToolResult, *SearchMeetingsResult, error) {
-	limit, err := checkLimit(in.Limit)
+	limit, capped, err := checkLimit(in.Limit)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,6 +138,7 @@ func (s *Server) searchMeetings(ctx context.Context, in SearchMeetingsArgs) (*mc
 	if len(out.Results) == 0 {
 		out.Note = "No matches. Try other words, fewer filters, or list_meetings to browse."
 	}
+	out.Note = joinNotes(capped, out.Note)
 	return nil, out, nil
 }
 

@@ -33,6 +33,8 @@ var contract = map[string][]string{
 	"complete_action": {"action_id"},
 	"park_action":     {"action_id"},
 	"delete_action":   {"action_id"},
+	"reopen_action":   {"action_id"},
+	"get_decision":    {"decision_id"},
 	"list_decisions":  {"meeting_id", "limit", "cursor"},
 	"create_decision": {"meeting_id", "decision_text", "context"},
 	"delete_decision": {"decision_id"},
@@ -172,10 +174,17 @@ func TestEveryToolWorksAndRefusesBadInput(t *testing.T) {
 	if p := ok[mcpserver.ActionOut](t, cs, "park_action", map[string]any{"action_id": a.ID}); p.Status != "Parked" {
 		t.Errorf("park_action = %+v", p)
 	}
+	if r := ok[mcpserver.ActionOut](t, cs, "reopen_action", map[string]any{"action_id": a.ID}); r.Status != "Open" {
+		t.Errorf("reopen_action = %+v", r)
+	}
+	ok[mcpserver.ActionOut](t, cs, "park_action", map[string]any{"action_id": a.ID})
 	if l := ok[mcpserver.ListActionsResult](t, cs, "list_actions", map[string]any{"status": "Parked", "meeting_id": id}); len(l.Actions) != 1 {
 		t.Errorf("list_actions = %+v", l)
 	}
 	d := ok[mcpserver.DecisionOut](t, cs, "create_decision", map[string]any{"meeting_id": id, "decision_text": "Beta on Friday", "context": "QA signed off"})
+	if g := ok[mcpserver.DecisionOut](t, cs, "get_decision", map[string]any{"decision_id": d.ID}); g.Text != "Beta on Friday" || g.Context != "QA signed off" || g.MeetingID != id {
+		t.Errorf("get_decision = %+v", g)
+	}
 	if l := ok[mcpserver.ListDecisionsResult](t, cs, "list_decisions", map[string]any{"meeting_id": id}); len(l.Decisions) != 1 {
 		t.Errorf("list_decisions = %+v", l)
 	}
@@ -221,13 +230,13 @@ func TestEveryToolWorksAndRefusesBadInput(t *testing.T) {
 		{"complete_action", map[string]any{"action_id": 424242}, ""},
 		{"create_decision", map[string]any{"meeting_id": 424242, "decision_text": "x"}, ""},
 		{"delete_decision", map[string]any{"decision_id": 424242}, ""},
+		{"get_decision", map[string]any{"decision_id": 424242}, ""},
+		{"reopen_action", map[string]any{"action_id": 424242}, ""},
 		{"fetch", map[string]any{"id": "abc"}, "not a meeting id"},
 		{"fetch", map[string]any{"id": "424242"}, ""},
 		{"list_meetings", map[string]any{"limit": -5}, "limit"},
-		{"list_meetings", map[string]any{"limit": 1000}, "limit"},
 		{"list_meetings", map[string]any{"days_back": -3}, "days_back"},
 		{"list_actions", map[string]any{"limit": -1}, "limit"},
-		{"list_decisions", map[string]any{"limit": 101}, "limit"},
 		{"search_meetings", map[string]any{"query": "pricing", "limit": -1}, "limit"},
 		{"search_meetings", map[string]any{"query": "pricing", "date_from": "2026-03-10", "date_to": "2026-03-01"}, "date_to"},
 		{"get_transcript", map[string]any{"meeting_id": e.teamID, "start_ms": -10}, "start_ms"},
@@ -424,4 +433,28 @@ func TestTheServerDeclaresWhatItHandlesAndPromisesNoListChanges(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestALimitOverTheMaximumIsCappedAndTheResultSaysSo(t *testing.T) {
+	e := newEnv(t)
+	cs := e.transports()["/mcp?token="]
+	lm := ok[mcpserver.ListMeetingsResult](t, cs, "list_meetings", map[string]any{"limit": 1000, "days_back": 0})
+	if len(lm.Meetings) == 0 || !strings.Contains(lm.Note, "capped to 100") {
+		t.Errorf("list_meetings limit 1000: %d meetings, note %q", len(lm.Meetings), lm.Note)
+	}
+	la := ok[mcpserver.ListActionsResult](t, cs, "list_actions", map[string]any{"limit": 200, "status": "all"})
+	if !strings.Contains(la.Note, "capped to 100") {
+		t.Errorf("list_actions limit 200: note %q", la.Note)
+	}
+	ld := ok[mcpserver.ListDecisionsResult](t, cs, "list_decisions", map[string]any{"limit": 101})
+	if !strings.Contains(ld.Note, "capped to 100") {
+		t.Errorf("list_decisions limit 101: note %q", ld.Note)
+	}
+	sm := ok[mcpserver.SearchMeetingsResult](t, cs, "search_meetings", map[string]any{"query": "pricing", "limit": 500})
+	if !strings.Contains(sm.Note, "capped to 100") {
+		t.Errorf("search_meetings limit 500: note %q", sm.Note)
+	}
+	if lm := ok[mcpserver.ListMeetingsResult](t, cs, "list_meetings", map[string]any{"limit": 100, "days_back": 0}); strings.Contains(lm.Note, "capped") {
+		t.Errorf("a limit at the maximum is not capped: note %q", lm.Note)
+	}
 }
