@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/internal/meetinginput"
 )
@@ -296,3 +297,33 @@ func nonce() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// StringList is a list parameter (attendees, tags) that also takes one
+// comma-separated string, as the replaced system's tools did ("A, B"):
+// its assistants' prompts and skill file send that form (DESIGN §12).
+type StringList []string
+
+// UnmarshalJSON takes a JSON array of strings, or a string split at commas
+// (blank items dropped).
+func (l *StringList) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*l = StringList{}
+		for _, part := range strings.Split(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				*l = append(*l, part)
+			}
+		}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return meetingintel.Errorf(meetingintel.EINVALID, "expected a list of strings or one comma-separated string")
+	}
+	*l = list
+	return nil
+}
+
+// stringListSchema is StringList's input schema: an array of strings or a
+// comma-separated string.
+var stringListSchema = &jsonschema.Schema{Types: []string{"array", "string"}, Items: &jsonschema.Schema{Type: "string"}}

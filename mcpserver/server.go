@@ -179,7 +179,9 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 		s.writeTools[t.Name] = true
 	}
 	tool := *t
-	inSchema, err := jsonschema.ForType(elemType[In](), &jsonschema.ForOptions{})
+	inSchema, err := jsonschema.ForType(elemType[In](), &jsonschema.ForOptions{
+		TypeSchemas: map[reflect.Type]*jsonschema.Schema{reflect.TypeFor[StringList](): stringListSchema},
+	})
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
 	}

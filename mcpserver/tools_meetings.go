@@ -38,31 +38,31 @@ type GetTranscriptArgs struct {
 
 // CreateMeetingArgs are create_meeting's parameters.
 type CreateMeetingArgs struct {
-	Title            string   `json:"title,omitempty" jsonschema:"meeting title (required unless the transcript names one)"`
-	MeetingDate      string   `json:"meeting_date,omitempty" jsonschema:"start, as 2026-03-31T14:00:00Z or 2026-03-31 (required unless the transcript carries one)"`
-	Attendees        []string `json:"attendees,omitempty" jsonschema:"attendees, each as \"Name <email>\", an email or a name; speakers in the transcript are added"`
-	Summary          string   `json:"summary,omitempty" jsonschema:"markdown summary"`
-	Transcript       string   `json:"transcript,omitempty" jsonschema:"the transcript file's text: WebVTT, SRT, Otter TXT, Fireflies JSON or Name: text lines"`
-	TranscriptFormat string   `json:"transcript_format,omitempty" jsonschema:"auto (default), vtt, srt, otter, fireflies or text"`
-	Source           string   `json:"source,omitempty" jsonschema:"Manual (default), Teams, Zoom, Fireflies, Otter..."`
-	SourceMeetingID  string   `json:"source_meeting_id,omitempty" jsonschema:"the source's own meeting id; creating again with the same source and id updates that meeting"`
-	Tags             []string `json:"tags,omitempty" jsonschema:"tags"`
-	Visibility       string   `json:"visibility,omitempty" jsonschema:"team (default, every member) or private (attendees, creator and admins)"`
+	Title            string     `json:"title,omitempty" jsonschema:"meeting title (required unless the transcript names one)"`
+	MeetingDate      string     `json:"meeting_date,omitempty" jsonschema:"start, as 2026-03-31T14:00:00Z or 2026-03-31 (required unless the transcript carries one)"`
+	Attendees        StringList `json:"attendees,omitempty" jsonschema:"attendees (a list, or one comma-separated string), each as \"Name <email>\", an email or a name; speakers in the transcript are added"`
+	Summary          string     `json:"summary,omitempty" jsonschema:"markdown summary"`
+	Transcript       string     `json:"transcript,omitempty" jsonschema:"the transcript file's text: WebVTT, SRT, Otter TXT, Fireflies JSON or Name: text lines"`
+	TranscriptFormat string     `json:"transcript_format,omitempty" jsonschema:"auto (default), vtt, srt, otter, fireflies or text"`
+	Source           string     `json:"source,omitempty" jsonschema:"Manual (default), Teams, Zoom, Fireflies, Otter..."`
+	SourceMeetingID  string     `json:"source_meeting_id,omitempty" jsonschema:"the source's own meeting id; creating again with the same source and id updates that meeting"`
+	Tags             StringList `json:"tags,omitempty" jsonschema:"tags (a list, or one comma-separated string)"`
+	Visibility       string     `json:"visibility,omitempty" jsonschema:"team (default, every member) or private (attendees, creator and admins)"`
 }
 
 // UpdateMeetingArgs are update_meeting's parameters; absent fields stay.
 type UpdateMeetingArgs struct {
-	MeetingID        int64     `json:"meeting_id" jsonschema:"the meeting's id"`
-	Title            *string   `json:"title,omitempty" jsonschema:"new title"`
-	MeetingDate      *string   `json:"meeting_date,omitempty" jsonschema:"new start, as 2026-03-31T14:00:00Z or 2026-03-31"`
-	Attendees        *[]string `json:"attendees,omitempty" jsonschema:"new attendee list (replaces it), each as \"Name <email>\", an email or a name"`
-	Summary          *string   `json:"summary,omitempty" jsonschema:"new markdown summary (replaces it)"`
-	Transcript       *string   `json:"transcript,omitempty" jsonschema:"new transcript text (replaces the whole transcript)"`
-	TranscriptFormat string    `json:"transcript_format,omitempty" jsonschema:"format of transcript: auto (default), vtt, srt, otter, fireflies or text"`
-	Source           *string   `json:"source,omitempty" jsonschema:"new source"`
-	SourceMeetingID  *string   `json:"source_meeting_id,omitempty" jsonschema:"new source meeting id"`
-	Tags             *[]string `json:"tags,omitempty" jsonschema:"new tags (replace them)"`
-	Visibility       *string   `json:"visibility,omitempty" jsonschema:"team or private"`
+	MeetingID        int64       `json:"meeting_id" jsonschema:"the meeting's id"`
+	Title            *string     `json:"title,omitempty" jsonschema:"new title"`
+	MeetingDate      *string     `json:"meeting_date,omitempty" jsonschema:"new start, as 2026-03-31T14:00:00Z or 2026-03-31"`
+	Attendees        *StringList `json:"attendees,omitempty" jsonschema:"new attendee list (replaces it; a list, or one comma-separated string), each as \"Name <email>\", an email or a name"`
+	Summary          *string     `json:"summary,omitempty" jsonschema:"new markdown summary (replaces it)"`
+	Transcript       *string     `json:"transcript,omitempty" jsonschema:"new transcript text (replaces the whole transcript)"`
+	TranscriptFormat string      `json:"transcript_format,omitempty" jsonschema:"format of transcript: auto (default), vtt, srt, otter, fireflies or text"`
+	Source           *string     `json:"source,omitempty" jsonschema:"new source"`
+	SourceMeetingID  *string     `json:"source_meeting_id,omitempty" jsonschema:"new source meeting id"`
+	Tags             *StringList `json:"tags,omitempty" jsonschema:"new tags (replace them; a list, or one comma-separated string)"`
+	Visibility       *string     `json:"visibility,omitempty" jsonschema:"team or private"`
 }
 
 // MeetingIDArgs names one meeting.
@@ -306,7 +306,7 @@ func fenceTranscript(p *TranscriptPage) string {
 func (s *Server) createMeeting(ctx context.Context, in CreateMeetingArgs) (*mcp.CallToolResult, *MeetingDetail, error) {
 	m := &meetingintel.Meeting{
 		Title: in.Title, Summary: in.Summary, Source: in.Source, SourceMeetingID: in.SourceMeetingID,
-		Tags: in.Tags, Visibility: meetingintel.Visibility(strings.ToLower(strings.TrimSpace(in.Visibility))),
+		Tags: []string(in.Tags), Visibility: meetingintel.Visibility(strings.ToLower(strings.TrimSpace(in.Visibility))),
 	}
 	var err error
 	if m.Attendees, err = parseAttendees(in.Attendees); err != nil {
@@ -367,7 +367,11 @@ func parseTranscript(text, format string) (*transcript.Transcript, error) {
 }
 
 func (s *Server) updateMeeting(ctx context.Context, in UpdateMeetingArgs) (*mcp.CallToolResult, *MeetingDetail, error) {
-	upd := meetingintel.MeetingUpdate{Title: in.Title, Summary: in.Summary, Source: in.Source, SourceMeetingID: in.SourceMeetingID, Tags: in.Tags}
+	upd := meetingintel.MeetingUpdate{Title: in.Title, Summary: in.Summary, Source: in.Source, SourceMeetingID: in.SourceMeetingID}
+	if in.Tags != nil {
+		tags := []string(*in.Tags)
+		upd.Tags = &tags
+	}
 	if in.MeetingDate != nil {
 		t, err := meetinginput.DateTime("meeting_date", *in.MeetingDate)
 		if err != nil {

@@ -458,3 +458,40 @@ func TestALimitOverTheMaximumIsCappedAndTheResultSaysSo(t *testing.T) {
 		t.Errorf("a limit at the maximum is not capped: note %q", lm.Note)
 	}
 }
+
+func TestAttendeesAndTagsTakeACommaSeparatedStringOrAList(t *testing.T) {
+	e := newEnv(t)
+	cs := e.transports()["/mcp?token="]
+	names := func(d mcpserver.MeetingDetail) []string {
+		var out []string
+		for _, a := range d.Attendees {
+			out = append(out, a.Name+"|"+a.Email)
+		}
+		sort.Strings(out)
+		return out
+	}
+	str := ok[mcpserver.MeetingDetail](t, cs, "create_meeting", map[string]any{
+		"title": "Upstream style", "meeting_date": "2026-03-02",
+		"attendees": "Ana Lima <ana@example.com>, Bob ,, ", "tags": "pricing, q2",
+	})
+	if got := names(str); !slices.Equal(got, []string{"Ana Lima|ana@example.com", "Bob|"}) {
+		t.Errorf("attendees from a string = %v", got)
+	}
+	if !slices.Equal(str.Tags, []string{"pricing", "q2"}) {
+		t.Errorf("tags from a string = %v", str.Tags)
+	}
+	list := ok[mcpserver.MeetingDetail](t, cs, "create_meeting", map[string]any{
+		"title": "Our style", "meeting_date": "2026-03-02",
+		"attendees": []string{"Ana Lima <ana@example.com>", "Bob"}, "tags": []string{"pricing", "q2"},
+	})
+	if !slices.Equal(names(list), names(str)) || !slices.Equal(list.Tags, str.Tags) {
+		t.Errorf("a list gives %v %v, a string %v %v", names(list), list.Tags, names(str), str.Tags)
+	}
+	up := ok[mcpserver.MeetingDetail](t, cs, "update_meeting", map[string]any{"meeting_id": str.ID, "tags": "launch", "attendees": "Cy"})
+	if !slices.Equal(up.Tags, []string{"launch"}) || !slices.Equal(names(up), []string{"Cy|"}) {
+		t.Errorf("update_meeting with strings = %v %v", up.Tags, names(up))
+	}
+	if msg := fails(t, cs, "create_meeting", map[string]any{"title": "x", "meeting_date": "2026-03-02", "tags": 7}); !strings.Contains(msg, "tags") {
+		t.Errorf("tags as a number: %q", msg)
+	}
+}
