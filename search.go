@@ -25,7 +25,20 @@ type SearchQuery struct {
 	To       time.Time // meeting date, exclusive
 	Attendee string
 	Tag      string
-	Limit    int // default DefaultLimit, at most MaxLimit
+	// Kind, when set (KindAction or KindDecision, ...), keeps only hits of
+	// that kind: search_actions and search_decisions rank within them, so
+	// transcript lines cannot crowd them out of the page.
+	Kind  string
+	Limit int // default DefaultLimit, at most MaxLimit
+}
+
+// ValidKind reports whether k may be a SearchQuery's Kind ("" is every kind).
+func ValidKind(k string) bool {
+	switch k {
+	case "", KindTitle, KindSummary, KindSegment, KindAction, KindDecision:
+		return true
+	}
+	return false
 }
 
 // SearchHit is one ranked match. Snippet marks matched words as **word**.

@@ -216,8 +216,9 @@ func TestAnSSESessionTakesPostsOnlyFromItsOwner(t *testing.T) {
 func TestAnotherUsersPrivateMeetingIsInvisibleThroughEveryTool(t *testing.T) {
 	e := newEnv(t)
 	bobSessions := map[string]*mcp.ClientSession{
-		"/mcp": e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(map[string]string{"Authorization": "Bearer " + e.bobTok})}),
-		"/sse": e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse?token=" + e.bobTok}),
+		"/mcp":        e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(map[string]string{"Authorization": "Bearer " + e.bobTok})}),
+		"/sse":        e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse?token=" + e.bobTok}),
+		"/mcp?token=": e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp?token=" + e.bobTok}),
 	}
 	pid, aid, did := e.privateID, e.privateActionID, e.privateDecisionID
 	for name, cs := range bobSessions {
@@ -254,6 +255,8 @@ func TestAnotherUsersPrivateMeetingIsInvisibleThroughEveryTool(t *testing.T) {
 				{"list_meetings", map[string]any{"days_back": 0, "limit": 100}},
 				{"search_meetings", map[string]any{"query": "zebra reorganisation"}},
 				{"search", map[string]any{"query": "zebra reorganisation"}},
+				{"search_actions", map[string]any{"query": "zebra memo"}},
+				{"search_decisions", map[string]any{"query": "zebra goes ahead"}},
 				{"list_actions", map[string]any{"status": "all", "limit": 100}},
 				{"list_actions", map[string]any{"meeting_id": pid}},
 				{"list_decisions", map[string]any{"limit": 100}},

@@ -73,15 +73,19 @@ type TranscriptPage struct {
 type ActionOut struct {
 	ID        int64  `json:"id" jsonschema:"the action id; pass it as action_id"`
 	MeetingID *int64 `json:"meeting_id,omitempty"`
-	Text      string `json:"action_text"`
-	Owner     string `json:"owner"`
-	DueDate   string `json:"due_date,omitempty" jsonschema:"YYYY-MM-DD"`
-	Status    string `json:"status" jsonschema:"Open, Complete or Parked"`
-	Notes     string `json:"notes,omitempty"`
-	CreatedBy string `json:"created_by"`
-	UpdatedBy string `json:"updated_by"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
+	// MeetingTitle names the meeting the action came from, so a list
+	// reads without a get_meeting per row (the replaced system's users
+	// asked for it, DESIGN §12).
+	MeetingTitle string `json:"meeting_title,omitempty"`
+	Text         string `json:"action_text"`
+	Owner        string `json:"owner"`
+	DueDate      string `json:"due_date,omitempty" jsonschema:"YYYY-MM-DD"`
+	Status       string `json:"status" jsonschema:"Open, Complete or Parked"`
+	Notes        string `json:"notes,omitempty"`
+	CreatedBy    string `json:"created_by"`
+	UpdatedBy    string `json:"updated_by"`
+	CreatedAt    string `json:"created_at"`
+	UpdatedAt    string `json:"updated_at"`
 }
 
 // DecisionOut is a decision.

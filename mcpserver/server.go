@@ -122,6 +122,7 @@ func New(cfg Config) *Server {
 	s.addMeetingTools()
 	s.addActionTools()
 	s.addDecisionTools()
+	s.addDropInTools()
 	s.addSearchTools()
 	return s
 }

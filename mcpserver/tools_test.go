@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,27 +21,30 @@ import (
 
 // contract is DESIGN §5: every tool and the parameters people and tests use.
 var contract = map[string][]string{
-	"list_meetings":   {"limit", "days_back", "attendee", "tag", "cursor"},
-	"get_meeting":     {"meeting_id", "include_transcript"},
-	"get_transcript":  {"meeting_id", "cursor", "start_ms", "end_ms", "speaker"},
-	"search_meetings": {"query", "limit", "date_from", "date_to", "attendee", "tag"},
-	"create_meeting":  {"title", "meeting_date", "attendees", "summary", "transcript", "transcript_format", "source", "source_meeting_id", "tags", "visibility"},
-	"update_meeting":  {"meeting_id", "title", "meeting_date", "attendees", "summary", "transcript", "tags", "visibility"},
-	"delete_meeting":  {"meeting_id"},
-	"list_actions":    {"status", "owner", "meeting_id", "due_before", "limit", "cursor"},
-	"get_action":      {"action_id"},
-	"create_action":   {"action_text", "owner", "due_date", "meeting_id", "notes"},
-	"update_action":   {"action_id", "action_text", "owner", "due_date", "meeting_id", "notes"},
-	"complete_action": {"action_id"},
-	"park_action":     {"action_id"},
-	"delete_action":   {"action_id"},
-	"reopen_action":   {"action_id"},
-	"get_decision":    {"decision_id"},
-	"list_decisions":  {"meeting_id", "limit", "cursor"},
-	"create_decision": {"meeting_id", "decision_text", "context"},
-	"delete_decision": {"decision_id"},
-	"search":          {"query"},
-	"fetch":           {"id"},
+	"list_meetings":    {"limit", "days_back", "attendee", "tag", "cursor"},
+	"get_meeting":      {"meeting_id", "include_transcript"},
+	"get_transcript":   {"meeting_id", "cursor", "start_ms", "end_ms", "speaker"},
+	"search_meetings":  {"query", "limit", "date_from", "date_to", "attendee", "tag"},
+	"create_meeting":   {"title", "meeting_date", "attendees", "summary", "transcript", "transcript_format", "source", "source_meeting_id", "tags", "visibility"},
+	"update_meeting":   {"meeting_id", "title", "meeting_date", "attendees", "summary", "transcript", "tags", "visibility"},
+	"delete_meeting":   {"meeting_id"},
+	"list_actions":     {"status", "owner", "meeting_id", "due_before", "limit", "cursor"},
+	"get_action":       {"action_id"},
+	"create_action":    {"action_text", "owner", "due_date", "meeting_id", "notes"},
+	"update_action":    {"action_id", "action_text", "owner", "due_date", "meeting_id", "notes"},
+	"complete_action":  {"action_id"},
+	"park_action":      {"action_id"},
+	"delete_action":    {"action_id"},
+	"reopen_action":    {"action_id"},
+	"get_decision":     {"decision_id"},
+	"search_actions":   {"query", "limit"},
+	"search_decisions": {"query", "limit"},
+	"get_schema":       {},
+	"list_decisions":   {"meeting_id", "limit", "cursor"},
+	"create_decision":  {"meeting_id", "decision_text", "context"},
+	"delete_decision":  {"decision_id"},
+	"search":           {"query"},
+	"fetch":            {"id"},
 }
 
 func TestEveryTransportListsEveryToolAndServesTheUser(t *testing.T) {
@@ -493,5 +498,84 @@ func TestAttendeesAndTagsTakeACommaSeparatedStringOrAList(t *testing.T) {
 	}
 	if msg := fails(t, cs, "create_meeting", map[string]any{"title": "x", "meeting_date": "2026-03-02", "tags": 7}); !strings.Contains(msg, "tags") {
 		t.Errorf("tags as a number: %q", msg)
+	}
+}
+
+// TestTheReplacedSystemsSkillCallsWorkInParallelOverMCPToken makes the
+// calls its assistant skill file makes: search_actions, search_decisions
+// and get_decision at once, over /mcp?token=, with string attendees.
+func TestTheReplacedSystemsSkillCallsWorkInParallelOverMCPToken(t *testing.T) {
+	e := newEnv(t)
+	cs := e.transports()["/mcp?token="]
+	m := ok[mcpserver.MeetingDetail](t, cs, "create_meeting", map[string]any{"title": "Pricing review", "meeting_date": "2026-03-02", "attendees": "Ana <ana@example.com>, Bob"})
+	d := ok[mcpserver.DecisionOut](t, cs, "create_decision", map[string]any{"meeting_id": m.ID, "decision_text": "Adopt quokka pricing tiers", "context": "simpler"})
+	a := ok[mcpserver.ActionOut](t, cs, "create_action", map[string]any{"action_text": "Draft quokka pricing page", "owner": "Ana", "meeting_id": m.ID})
+	ok[mcpserver.ActionOut](t, cs, "create_action", map[string]any{"action_text": "Book the offsite", "owner": "Bob"})
+
+	var (
+		wg   sync.WaitGroup
+		sa   mcpserver.SearchActionsResult
+		sd   mcpserver.SearchDecisionsResult
+		gd   mcpserver.DecisionOut
+		errs = make(chan string, 3)
+	)
+	for i, c := range []struct {
+		tool string
+		args map[string]any
+		out  any
+	}{
+		{"search_actions", map[string]any{"query": "quokka pricing"}, &sa},
+		{"search_decisions", map[string]any{"query": "quokka pricing", "limit": 500}, &sd},
+		{"get_decision", map[string]any{"decision_id": d.ID}, &gd},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
+			if err != nil || res.IsError {
+				errs <- fmt.Sprintf("call %d %s: %v %+v", i, c.tool, err, res)
+				return
+			}
+			b, _ := json.Marshal(res.StructuredContent)
+			if err := json.Unmarshal(b, c.out); err != nil {
+				errs <- fmt.Sprintf("%s: %v", c.tool, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if len(sa.Actions) != 1 || sa.Actions[0].ID != a.ID || sa.Actions[0].MeetingTitle != "Pricing review" || !strings.Contains(sa.Actions[0].Snippet, "**") {
+		t.Errorf("search_actions = %+v", sa)
+	}
+	if len(sd.Decisions) != 1 || sd.Decisions[0].ID != d.ID || sd.Decisions[0].MeetingTitle != "Pricing review" || !strings.Contains(sd.Note, "capped to 100") {
+		t.Errorf("search_decisions = %+v", sd)
+	}
+	if gd.ID != d.ID || gd.Text != "Adopt quokka pricing tiers" {
+		t.Errorf("get_decision = %+v", gd)
+	}
+	if r := ok[mcpserver.SearchActionsResult](t, cs, "search_actions", map[string]any{"query": "offsite"}); len(r.Actions) != 1 || r.Actions[0].MeetingTitle != "" {
+		t.Errorf("an unlinked action: %+v", r)
+	}
+	if r := ok[mcpserver.SearchDecisionsResult](t, cs, "search_decisions", map[string]any{"query": "offsite"}); len(r.Decisions) != 0 || r.Note == "" {
+		t.Errorf("an action is not a decision: %+v", r)
+	}
+	if msg := fails(t, cs, "search_actions", map[string]any{"query": " "}); !strings.Contains(msg, "query") {
+		t.Errorf("an empty query: %q", msg)
+	}
+
+	sch := ok[mcpserver.SchemaResult](t, cs, "get_schema", nil)
+	action, _ := json.Marshal(sch.Entities["action"])
+	for _, want := range []string{"action_text", "meeting_title", "owner", "due_date"} {
+		if !strings.Contains(string(action), want) {
+			t.Errorf("get_schema's action lacks %s: %s", want, action)
+		}
+	}
+	if !slices.Equal(sch.ActionStatuses, []string{"Open", "Complete", "Parked"}) || sch.MaxLimit != 100 || sch.Entities["meeting"] == nil || sch.Entities["decision"] == nil {
+		t.Errorf("get_schema = %+v", sch)
 	}
 }

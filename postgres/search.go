@@ -95,6 +95,9 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, meetingintel.Errorf(meetingintel.EINVALID,
 			"Search needs at least one meaningful word; %q has only common words or punctuation.", q.Query)
 	}
+	if !meetingintel.ValidKind(q.Kind) {
+		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Unknown kind of search hit %q.", q.Kind)
+	}
 	limit := clampLimit(q.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
 
 	terms, err := db.termStats(ctx, words)
@@ -114,6 +117,10 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	cs, err := db.candidates(ctx, terms, anyTerm, 0, weights)
 	if err != nil {
 		return nil, err
+	}
+	// After ranking, as in SQLite: a hit scores as in an unfiltered search.
+	if q.Kind != "" {
+		cs = slices.DeleteFunc(cs, func(c candidate) bool { return c.kind != q.Kind })
 	}
 	page, err := db.visible(ctx, u, q, filtered, cs, limit)
 	if err != nil {

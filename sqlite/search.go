@@ -65,6 +65,9 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, meetingintel.Errorf(meetingintel.EINVALID,
 			"Search needs at least one meaningful word; %q has only common words or punctuation.", q.Query)
 	}
+	if !meetingintel.ValidKind(q.Kind) {
+		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Unknown kind of search hit %q.", q.Kind)
+	}
 	limit := clampLimit(q.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
 	st, err := db.indexStats(ctx)
 	if err != nil {
@@ -102,7 +105,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 			present[id] |= 1 << i
 		}
 	}
-	cands, err := db.candidates(ctx, present, found, st, weights, cond, condArgs, limit)
+	cands, err := db.candidates(ctx, present, found, st, weights, q.Kind, cond, condArgs, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +196,7 @@ type candidate struct {
 // join with meetings runs on the best few only, since most documents are
 // visible and only filters reject many.
 func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []termMatches, st indexStats, weights map[string]float64,
-	cond string, condArgs []any, limit int) ([]candidate, error) {
+	kind, cond string, condArgs []any, limit int) ([]candidate, error) {
 	if len(present) == 0 {
 		return nil, nil
 	}
@@ -255,6 +258,11 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
 	for i := range scored {
 		scored[i].score = docs[i].Score
+	}
+	// A kind filter applies after ranking, so a hit scores as it would in
+	// an unfiltered search (lengths normalise over every candidate).
+	if kind != "" {
+		scored = slices.DeleteFunc(scored, func(c candidate) bool { return c.kind != kind })
 	}
 
 	// Visibility and filters, best first, in batches growing fourfold:

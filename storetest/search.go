@@ -302,3 +302,44 @@ func testSearchPassage(t *testing.T, s meetingintel.Store) {
 		t.Errorf("hits %+v: the finance line should rank below both airship lines", hits)
 	}
 }
+
+func testSearchKind(t *testing.T, s meetingintel.Store) {
+	pricing, _, board := searchCorpus(t, s)
+	// Many segments about pricing, so an unfiltered page of one is all segments.
+	mustNil(t, "CreateDecision", s.CreateDecision(as(carol), &meetingintel.Decision{MeetingID: board.ID, Text: "Raise pricing for the board"}))
+	mustNil(t, "CreateAction", s.CreateAction(as(carol), &meetingintel.Action{MeetingID: &board.ID, Text: "Send pricing to the board"}))
+	mustNil(t, "CreateAction", s.CreateAction(as(carol), &meetingintel.Action{Text: "Check pricing of the competitors"}))
+	for _, tc := range []struct {
+		kind string
+		want int // hits bob sees
+	}{
+		{meetingintel.KindAction, 2},   // the pricing meeting's and the unlinked one, not the board's
+		{meetingintel.KindDecision, 1}, // the pricing meeting's, not the board's
+	} {
+		hits, err := s.Search(as(bob), meetingintel.SearchQuery{Query: "pricing", Kind: tc.kind, Limit: 1})
+		mustNil(t, "Search "+tc.kind, err)
+		if len(hits) != 1 || hits[0].Kind != tc.kind {
+			t.Errorf("%s search with limit 1: %+v", tc.kind, hits)
+		}
+		hits, err = s.Search(as(bob), meetingintel.SearchQuery{Query: "pricing", Kind: tc.kind})
+		mustNil(t, "Search "+tc.kind, err)
+		if len(hits) != tc.want {
+			t.Errorf("%s search: %d hits, want %d: %+v", tc.kind, len(hits), tc.want, hits)
+		}
+		for _, h := range hits {
+			if h.Kind != tc.kind || h.MeetingID == board.ID {
+				t.Errorf("%s search returned %+v", tc.kind, h)
+			}
+			if h.MeetingID != 0 && h.MeetingID != pricing.ID {
+				t.Errorf("%s search hit from meeting %d", tc.kind, h.MeetingID)
+			}
+		}
+		hits, err = s.Search(as(carol), meetingintel.SearchQuery{Query: "pricing", Kind: tc.kind})
+		mustNil(t, "Search as carol "+tc.kind, err)
+		if len(hits) != tc.want+1 {
+			t.Errorf("carol's %s search: %d hits, want %d (the board's too)", tc.kind, len(hits), tc.want+1)
+		}
+	}
+	_, err := s.Search(as(bob), meetingintel.SearchQuery{Query: "pricing", Kind: "gossip"})
+	wantCode(t, "Search with an unknown kind", err, meetingintel.EINVALID)
+}
