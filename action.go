@@ -53,6 +53,9 @@ type Action struct {
 	DueDate   string       `json:"due_date,omitempty"` // YYYY-MM-DD
 	Status    ActionStatus `json:"status"`
 	Notes     string       `json:"notes,omitempty"`
+	// MeetingTitle is the linked meeting's title, read with the action
+	// (never written through it) so lists name the meeting.
+	MeetingTitle string `json:"meeting_title,omitempty"`
 
 	CreatedBy string    `json:"created_by"`
 	UpdatedBy string    `json:"updated_by"`

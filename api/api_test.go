@@ -98,8 +98,9 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 			t.Fatalf("%s: %s", step.op, r.Raw)
 		}
 	}
-	if r := e.must(200, req{Method: "GET", Path: fmt.Sprintf("/api/actions?meeting_id=%d&owner=bo&due_before=2026-03-07", mid), Token: e.aliceTok}); len(items(r)) != 1 {
-		t.Fatalf("list actions: %s", r.Raw)
+	if r := e.must(200, req{Method: "GET", Path: fmt.Sprintf("/api/actions?meeting_id=%d&owner=bo&due_before=2026-03-07", mid), Token: e.aliceTok}); len(items(r)) != 1 ||
+		items(r)[0].(map[string]any)["meeting_title"] != "Pricing review (final)" {
+		t.Fatalf("list actions (with the meeting's title): %s", r.Raw)
 	}
 	e.must(200, req{Method: "POST", Path: apath + "/complete", Token: e.aliceTok})
 	if r := e.must(200, req{Method: "GET", Path: "/api/actions", Token: e.aliceTok}); len(items(r)) != 0 {

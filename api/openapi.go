@@ -87,7 +87,7 @@ func schemas() obj {
 		"Segment":       obj{"type": "object", "properties": obj{"seq": integer(), "speaker": str(""), "start_ms": integer(), "end_ms": integer(), "text": str("")}},
 		"Meeting":       audit(meeting),
 		"MeetingDetail": audit(detail),
-		"Action": audit(obj{"id": integer(), "meeting_id": integer(), "text": str(""), "owner": str(""),
+		"Action": audit(obj{"id": integer(), "meeting_id": integer(), "meeting_title": str("the linked meeting's title (read only)"), "text": str(""), "owner": str(""),
 			"due_date": obj{"type": "string", "format": "date"}, "status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}}, "notes": str("")}),
 		"Decision": audit(obj{"id": integer(), "meeting_id": integer(), "text": str(""), "context": str("")}),
 		"SearchHit": obj{"type": "object", "properties": obj{"meeting_id": integer(), "title": str(""), "meeting_date": obj{"type": "string", "format": "date-time"},

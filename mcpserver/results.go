@@ -174,7 +174,7 @@ func (s *Server) meetingItem(m *meetingintel.Meeting) MeetingItem {
 
 func actionOut(a *meetingintel.Action) ActionOut {
 	return ActionOut{
-		ID: a.ID, MeetingID: a.MeetingID, Text: a.Text, Owner: a.Owner, DueDate: a.DueDate,
+		ID: a.ID, MeetingID: a.MeetingID, MeetingTitle: a.MeetingTitle, Text: a.Text, Owner: a.Owner, DueDate: a.DueDate,
 		Status: string(a.Status), Notes: a.Notes, CreatedBy: a.CreatedBy, UpdatedBy: a.UpdatedBy,
 		CreatedAt: formatTime(a.CreatedAt), UpdatedAt: formatTime(a.UpdatedAt),
 	}

@@ -10,8 +10,10 @@ import (
 	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
+// actionCols are an action's columns and its meeting's title: every query
+// that reads them LEFT JOINs meetings m (for visibility anyway).
 const actionCols = `a.id, a.meeting_id, a.text, a.owner, a.due_date, a.status, a.notes,
-	a.created_by, a.updated_by, a.created_at, a.updated_at`
+	a.created_by, a.updated_by, a.created_at, a.updated_at, coalesce(m.title, '')`
 
 // actionVisible returns the condition (over actions a, meetings m LEFT
 // JOINed on a.meeting_id) for an action u may see: unlinked ones are
@@ -26,7 +28,7 @@ func scanAction(sc interface{ Scan(...any) error }) (*meetingintel.Action, error
 	var status string
 	var created, updated int64
 	if err := sc.Scan(&a.ID, &a.MeetingID, &a.Text, &a.Owner, &due, &status, &a.Notes,
-		&a.CreatedBy, &a.UpdatedBy, &created, &updated); err != nil {
+		&a.CreatedBy, &a.UpdatedBy, &created, &updated, &a.MeetingTitle); err != nil {
 		return nil, err
 	}
 	if due != nil {

@@ -10,8 +10,10 @@ import (
 	"github.com/meetingintel/meetingintel/internal/keyset"
 )
 
+// actionCols are an action's columns and its meeting's title: every query
+// that reads them LEFT JOINs meetings m (for visibility anyway).
 const actionCols = `a.id, a.meeting_id, a.text, a.owner, a.due_date, a.status, a.notes,
-	a.created_by, a.updated_by, a.created_at, a.updated_at`
+	a.created_by, a.updated_by, a.created_at, a.updated_at, coalesce(m.title, '')`
 
 // actionVisible is the condition (over actions a, meetings m LEFT JOINed on
 // a.meeting_id) for an action the actor may see: unlinked ones are team-wide.
@@ -24,7 +26,7 @@ func scanAction(sc interface{ Scan(...any) error }) (*meetingintel.Action, error
 	var status string
 	var created, updated int64
 	if err := sc.Scan(&a.ID, &mid, &a.Text, &a.Owner, &due, &status, &a.Notes,
-		&a.CreatedBy, &a.UpdatedBy, &created, &updated); err != nil {
+		&a.CreatedBy, &a.UpdatedBy, &created, &updated, &a.MeetingTitle); err != nil {
 		return nil, err
 	}
 	if mid.Valid {

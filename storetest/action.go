@@ -33,8 +33,11 @@ func testActions(t *testing.T, s meetingintel.Store) {
 	got, err := s.FindActionByID(ctx, a2.ID)
 	mustNil(t, "FindActionByID", err)
 	if got.Text != "Late" || got.DueDate != "2026-04-10" || got.MeetingID == nil || *got.MeetingID != m.ID ||
-		!got.CreatedAt.Equal(a2.CreatedAt) {
+		!got.CreatedAt.Equal(a2.CreatedAt) || got.MeetingTitle != "Planning" {
 		t.Errorf("FindActionByID = %+v", got)
+	}
+	if got, err := s.FindActionByID(ctx, a1.ID); err != nil || got.MeetingTitle != "" {
+		t.Errorf("an unlinked action's meeting title: %+v %v", got, err)
 	}
 	// By due date, none last, then id; paged two at a time.
 	want := []int64{a3.ID, a4.ID, a2.ID, a1.ID, a5.ID}
@@ -44,6 +47,11 @@ func testActions(t *testing.T, s meetingintel.Store) {
 		page, next, err := s.FindActions(ctx, meetingintel.ActionFilter{Limit: 2, Cursor: cursor})
 		mustNil(t, "FindActions", err)
 		all = append(all, actionIDs(page)...)
+		for _, a := range page {
+			if want := map[bool]string{true: "Planning", false: ""}[a.MeetingID != nil]; a.MeetingTitle != want {
+				t.Errorf("listed action %d has meeting title %q, want %q", a.ID, a.MeetingTitle, want)
+			}
+		}
 		if next == "" {
 			break
 		}
