@@ -34,6 +34,23 @@ func (d *Decision) Validate() error {
 	return nil
 }
 
+// DecisionUpdate changes the given fields of a decision; nil ones stay.
+// A decision stays with its meeting.
+type DecisionUpdate struct {
+	Text    *string
+	Context *string
+}
+
+// Apply sets the given fields on d.
+func (u DecisionUpdate) Apply(d *Decision) {
+	if u.Text != nil {
+		d.Text = *u.Text
+	}
+	if u.Context != nil {
+		d.Context = *u.Context
+	}
+}
+
 // DecisionFilter selects decisions, newest meeting first.
 type DecisionFilter struct {
 	MeetingID *int64
@@ -46,5 +63,7 @@ type DecisionService interface {
 	CreateDecision(ctx context.Context, d *Decision) error
 	FindDecisionByID(ctx context.Context, id int64) (*Decision, error)
 	FindDecisions(ctx context.Context, f DecisionFilter) ([]*Decision, string, error)
+	// UpdateDecision changes a visible decision (and what search finds it by).
+	UpdateDecision(ctx context.Context, id int64, upd DecisionUpdate) (*Decision, error)
 	DeleteDecision(ctx context.Context, id int64) error
 }

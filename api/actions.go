@@ -326,3 +326,42 @@ func (s *Server) deleteDecision(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// decisionPatch is the body of PATCH /api/decisions/{id} (the replaced
+// system's decision edit): absent fields stay; null clears the context.
+type decisionPatch struct {
+	Text         opt[string] `json:"text"`
+	DecisionText opt[string] `json:"decision_text"`
+	Context      opt[string] `json:"context"`
+}
+
+func (s *Server) updateDecision(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "Decision")
+	if err != nil {
+		return err
+	}
+	var in decisionPatch
+	if err := decodeJSON(w, r, MaxJSONBytes, &in); err != nil {
+		return err
+	}
+	text, field, err := textAlias(in.Text, in.DecisionText, "text", "decision_text")
+	if err != nil {
+		return err
+	}
+	upd := meetingintel.DecisionUpdate{Context: clearable(in.Context)}
+	if upd.Text, err = required(text, field); err != nil {
+		return err
+	}
+	if upd.Text != nil && strings.TrimSpace(*upd.Text) == "" {
+		return invalid(field, "%s must not be empty: say what was decided.", field)
+	}
+	if upd == (meetingintel.DecisionUpdate{}) {
+		return &problem{Status: http.StatusBadRequest, Detail: "Nothing to change: send text (or decision_text) or context."}
+	}
+	d, err := s.store.UpdateDecision(r.Context(), id, upd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}

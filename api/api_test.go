@@ -117,6 +117,27 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 		t.Fatalf("create decision: %s", dec.Raw)
 	}
 	e.must(200, req{Method: "GET", Path: fmt.Sprintf("/api/decisions/%d", did), Token: e.aliceTok})
+	dpath := fmt.Sprintf("/api/decisions/%d", did)
+	if r := e.must(200, req{Method: "PATCH", Path: dpath, Token: e.bobTok, Body: map[string]any{"decision_text": "Ship on Monday"}}); r.JSON["text"] != "Ship on Monday" ||
+		r.JSON["context"] != "sales asked" || r.JSON["updated_by"] != "bob@example.com" || r.JSON["created_by"] != "alice@example.com" {
+		t.Fatalf("patch decision: %s", r.Raw)
+	}
+	if r := e.must(200, req{Method: "PATCH", Path: dpath, Token: e.aliceTok, Body: `{"context": null}`}); r.JSON["text"] != "Ship on Monday" || r.JSON["context"] != nil {
+		t.Fatalf("clearing a decision's context: %s", r.Raw)
+	}
+	for _, bad := range []struct{ body, field string }{
+		{`{}`, ""}, {`{"text": " "}`, "text"}, {`{"text": null}`, "text"}, {`{"text": "a", "decision_text": "b"}`, "decision_text"},
+		{`{"meeting_id": 5}`, "meeting_id"}, {`{"context": 5}`, "context"},
+	} {
+		r := e.do(req{Method: "PATCH", Path: dpath, Token: e.aliceTok, Body: bad.body})
+		problemOK(t, r, 400)
+		if fieldOf(r) != bad.field {
+			t.Errorf("PATCH %s: field %q, want %q: %s", bad.body, fieldOf(r), bad.field, r.Raw)
+		}
+	}
+	if r := e.must(200, req{Method: "GET", Path: dpath, Token: e.aliceTok}); r.JSON["text"] != "Ship on Monday" {
+		t.Fatalf("refused patches changed the decision: %s", r.Raw)
+	}
 	if r := e.must(200, req{Method: "GET", Path: fmt.Sprintf("/api/decisions?meeting_id=%d", mid), Token: e.aliceTok}); len(items(r)) != 1 {
 		t.Fatalf("list decisions: %s", r.Raw)
 	}
@@ -222,7 +243,7 @@ func TestBadInputIsAProblemWithTheRightStatus(t *testing.T) {
 		{name: "a missing action is 404", q: req{Method: "POST", Path: "/api/actions/999999/complete"}, status: 404},
 		{name: "an unknown route is 404 JSON", q: req{Method: "GET", Path: "/api/nothing/here"}, status: 404, inDetail: "openapi.json"},
 		{name: "a wrong method is 405 with Allow", q: req{Method: "PUT", Path: mpath, Body: `{}`}, status: 405, allowWant: "GET, HEAD, PATCH, DELETE"},
-		{name: "POST on a decision is 405", q: req{Method: "POST", Path: "/api/decisions/1"}, status: 405, allowWant: "GET, HEAD, DELETE"},
+		{name: "POST on a decision is 405", q: req{Method: "POST", Path: "/api/decisions/1"}, status: 405, allowWant: "GET, HEAD, PATCH, DELETE"},
 		{name: "DELETE on /api/me is 405", q: req{Method: "DELETE", Path: "/api/me"}, status: 405, allowWant: "GET, HEAD"},
 	}
 	for _, tt := range tests {
@@ -277,6 +298,7 @@ func TestPrivateMeetingsAreInvisibleToOthers(t *testing.T) {
 		{Method: "POST", Path: fmt.Sprintf("/api/actions/%d/complete", aid)},
 		{Method: "DELETE", Path: fmt.Sprintf("/api/actions/%d", aid)},
 		{Method: "GET", Path: fmt.Sprintf("/api/decisions/%d", did)},
+		{Method: "PATCH", Path: fmt.Sprintf("/api/decisions/%d", did), Body: `{"text": "mine now"}`},
 		{Method: "DELETE", Path: fmt.Sprintf("/api/decisions/%d", did)},
 	} {
 		q.Token = e.bobTok
@@ -526,7 +548,7 @@ var routes = []struct{ method, path string }{
 	{"DELETE", "/api/meetings/{id}"}, {"GET", "/api/meetings/{id}/transcript"}, {"GET", "/api/search"},
 	{"GET", "/api/actions"}, {"POST", "/api/actions"}, {"GET", "/api/actions/{id}"}, {"PATCH", "/api/actions/{id}"},
 	{"DELETE", "/api/actions/{id}"}, {"POST", "/api/actions/{id}/complete"}, {"POST", "/api/actions/{id}/park"}, {"POST", "/api/actions/{id}/reopen"},
-	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
+	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
 }
 
 func TestOpenAPIDocumentListsEveryRoute(t *testing.T) {

@@ -51,6 +51,7 @@ func (s *Server) routeTable() []route {
 			query: []string{"meeting_id", "limit", "cursor"}, status: 200, result: "DecisionPage"},
 		{method: "POST", path: "/api/decisions", summary: "Record a decision of a meeting", h: s.createDecision, body: "DecisionInput", status: 201, result: "Decision"},
 		{method: "GET", path: "/api/decisions/{id}", summary: "One decision", h: s.getDecision, status: 200, result: "Decision"},
+		{method: "PATCH", path: "/api/decisions/{id}", summary: "Change a decision's text or context; absent fields stay", h: s.updateDecision, body: "DecisionPatch", status: 200, result: "Decision"},
 		{method: "DELETE", path: "/api/decisions/{id}", summary: "Delete a decision", h: s.deleteDecision, status: 204},
 	}
 }

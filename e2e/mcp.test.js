@@ -16,7 +16,7 @@ const tools = [
   "update_meeting", "delete_meeting", "list_actions", "get_action", "create_action",
   "update_action", "complete_action", "park_action", "reopen_action", "delete_action",
   "list_decisions", "get_decision", "create_decision", "delete_decision", "search", "fetch",
-  "search_actions", "search_decisions", "get_schema",
+  "search_actions", "search_decisions", "get_schema", "update_decision",
 ];
 
 async function exercise(transport) {

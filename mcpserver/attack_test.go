@@ -238,6 +238,7 @@ func TestAnotherUsersPrivateMeetingIsInvisibleThroughEveryTool(t *testing.T) {
 				{"park_action", map[string]any{"action_id": aid}},
 				{"reopen_action", map[string]any{"action_id": aid}},
 				{"get_decision", map[string]any{"decision_id": did}},
+				{"update_decision", map[string]any{"decision_id": did, "decision_text": "pwned"}},
 				{"delete_action", map[string]any{"action_id": aid}},
 				{"create_action", map[string]any{"action_text": "spy", "meeting_id": pid}},
 				{"create_decision", map[string]any{"meeting_id": pid, "decision_text": "spy"}},

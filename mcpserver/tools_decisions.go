@@ -34,6 +34,13 @@ type DecisionIDArgs struct {
 	DecisionID int64 `json:"decision_id" jsonschema:"the decision's id"`
 }
 
+// UpdateDecisionArgs are update_decision's parameters; absent fields stay.
+type UpdateDecisionArgs struct {
+	DecisionID   int64   `json:"decision_id" jsonschema:"the decision's id"`
+	DecisionText *string `json:"decision_text,omitempty" jsonschema:"new text of what was decided"`
+	Context      *string `json:"context,omitempty" jsonschema:"new context (replaces it); empty clears it"`
+}
+
 func (s *Server) addDecisionTools() {
 	addTool(s, &mcp.Tool{
 		Name:        "list_decisions",
@@ -62,6 +69,21 @@ func (s *Server) addDecisionTools() {
 			return nil, nil, err
 		}
 		if err := s.store.CreateDecision(ctx, d); err != nil {
+			return nil, nil, err
+		}
+		out := decisionOut(d)
+		return nil, &out, nil
+	})
+	addTool(s, &mcp.Tool{
+		Name:        "update_decision",
+		Description: "Change a decision's text or context; only the fields given change.",
+		Annotations: write("Update a decision", false, true),
+	}, func(ctx context.Context, in UpdateDecisionArgs) (*mcp.CallToolResult, *DecisionOut, error) {
+		if in.DecisionText == nil && in.Context == nil {
+			return nil, nil, meetingintel.Errorf(meetingintel.EINVALID, "Nothing to change: give decision_text or context.")
+		}
+		d, err := s.store.UpdateDecision(ctx, in.DecisionID, meetingintel.DecisionUpdate{Text: in.DecisionText, Context: in.Context})
+		if err != nil {
 			return nil, nil, err
 		}
 		out := decisionOut(d)

@@ -40,6 +40,7 @@ var contract = map[string][]string{
 	"search_actions":   {"query", "limit"},
 	"search_decisions": {"query", "limit"},
 	"get_schema":       {},
+	"update_decision":  {"decision_id", "decision_text", "context"},
 	"list_decisions":   {"meeting_id", "limit", "cursor"},
 	"create_decision":  {"meeting_id", "decision_text", "context"},
 	"delete_decision":  {"decision_id"},
@@ -190,6 +191,9 @@ func TestEveryToolWorksAndRefusesBadInput(t *testing.T) {
 	if g := ok[mcpserver.DecisionOut](t, cs, "get_decision", map[string]any{"decision_id": d.ID}); g.Text != "Beta on Friday" || g.Context != "QA signed off" || g.MeetingID != id {
 		t.Errorf("get_decision = %+v", g)
 	}
+	if u := ok[mcpserver.DecisionOut](t, cs, "update_decision", map[string]any{"decision_id": d.ID, "context": "QA and legal signed off"}); u.Text != "Beta on Friday" || u.Context != "QA and legal signed off" {
+		t.Errorf("update_decision = %+v", u)
+	}
 	if l := ok[mcpserver.ListDecisionsResult](t, cs, "list_decisions", map[string]any{"meeting_id": id}); len(l.Decisions) != 1 {
 		t.Errorf("list_decisions = %+v", l)
 	}
@@ -236,6 +240,9 @@ func TestEveryToolWorksAndRefusesBadInput(t *testing.T) {
 		{"create_decision", map[string]any{"meeting_id": 424242, "decision_text": "x"}, ""},
 		{"delete_decision", map[string]any{"decision_id": 424242}, ""},
 		{"get_decision", map[string]any{"decision_id": 424242}, ""},
+		{"update_decision", map[string]any{"decision_id": 424242, "decision_text": "x"}, ""},
+		{"update_decision", map[string]any{"decision_id": e.privateDecisionID}, "nothing to change"},
+		{"update_decision", map[string]any{"decision_id": e.privateDecisionID, "decision_text": " "}, "text"},
 		{"reopen_action", map[string]any{"action_id": 424242}, ""},
 		{"fetch", map[string]any{"id": "abc"}, "not a meeting id"},
 		{"fetch", map[string]any{"id": "424242"}, ""},

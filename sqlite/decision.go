@@ -126,6 +126,42 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 	return out, next, nil
 }
 
+// UpdateDecision changes the given fields of a decision of a visible
+// meeting, and its search document with them.
+func (db *DB) UpdateDecision(ctx context.Context, id int64, upd meetingintel.DecisionUpdate) (*meetingintel.Decision, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := ms(db.now())
+	var out *meetingintel.Decision
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		d, err := findDecision(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		upd.Apply(d)
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		d.UpdatedBy, d.UpdatedAt = strings.ToLower(u.Email), fromMS(now)
+		if _, err := tx.ExecContext(ctx, `UPDATE decisions SET text = ?, context = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
+			d.Text, d.Context, d.UpdatedBy, now, id); err != nil {
+			return internal(err)
+		}
+		if err := removeDocs(ctx, tx, `kind = 'decision' AND ref_id = ?`, id); err != nil {
+			return err
+		}
+		out = d
+		mid := d.MeetingID
+		return addDoc(ctx, tx, meetingintel.KindDecision, &mid, d.ID, strings.TrimSpace(d.Text+"\n"+d.Context))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DeleteDecision removes a decision of a visible meeting.
 func (db *DB) DeleteDecision(ctx context.Context, id int64) error {
 	u, err := actor(ctx)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/meetingintel/meetingintel"
@@ -174,4 +175,50 @@ func testBadCursor(t *testing.T, s meetingintel.Store) {
 		_, _, err = s.FindDecisions(ctx, meetingintel.DecisionFilter{Cursor: c})
 		wantCode(t, "FindDecisions cursor "+c, err, meetingintel.EINVALID)
 	}
+}
+
+func testDecisionUpdate(t *testing.T, s meetingintel.Store) {
+	team := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Team", Date: day(2)}, nil)
+	private := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Private", Date: day(3), Visibility: meetingintel.VisibilityPrivate}, nil)
+	d := &meetingintel.Decision{MeetingID: team.ID, Text: "Use walrus hosting", Context: "cheaper"}
+	mustNil(t, "CreateDecision", s.CreateDecision(as(carol), d))
+	pd := &meetingintel.Decision{MeetingID: private.ID, Text: "Secret plan"}
+	mustNil(t, "CreateDecision private", s.CreateDecision(as(carol), pd))
+
+	got, err := s.UpdateDecision(as(bob), d.ID, meetingintel.DecisionUpdate{Text: ptr("  Use narwhal hosting ")})
+	mustNil(t, "UpdateDecision", err)
+	if got.Text != "Use narwhal hosting" || got.Context != "cheaper" || got.UpdatedBy != bob.Email || got.CreatedBy != carol.Email || got.MeetingID != team.ID {
+		t.Errorf("UpdateDecision = %+v", got)
+	}
+	if again, err := s.FindDecisionByID(as(carol), d.ID); err != nil || again.Text != "Use narwhal hosting" || again.UpdatedBy != bob.Email {
+		t.Errorf("after the update: %+v %v", again, err)
+	}
+	got, err = s.UpdateDecision(as(carol), d.ID, meetingintel.DecisionUpdate{Context: ptr("")})
+	mustNil(t, "UpdateDecision context", err)
+	if got.Text != "Use narwhal hosting" || got.Context != "" {
+		t.Errorf("clearing the context: %+v", got)
+	}
+	// Search follows the edit.
+	if hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "narwhal", Kind: meetingintel.KindDecision}); err != nil || len(hits) != 1 || hits[0].DecisionID != d.ID {
+		t.Errorf("search for the new text: %+v %v", hits, err)
+	}
+	if hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "walrus"}); err != nil || len(hits) != 0 {
+		t.Errorf("search for the old text: %+v %v", hits, err)
+	}
+	// Bad input changes nothing.
+	_, err = s.UpdateDecision(as(carol), d.ID, meetingintel.DecisionUpdate{Text: ptr(" "), Context: ptr("half")})
+	wantCode(t, "UpdateDecision to empty text", err, meetingintel.EINVALID)
+	if again, _ := s.FindDecisionByID(as(carol), d.ID); again == nil || again.Text != "Use narwhal hosting" || again.Context != "" {
+		t.Errorf("a refused update stored something: %+v", again)
+	}
+	// Another member cannot reach a private meeting's decision; its creator can.
+	_, err = s.UpdateDecision(as(bob), pd.ID, meetingintel.DecisionUpdate{Text: ptr("pwned")})
+	wantCode(t, "UpdateDecision of a private meeting's decision", err, meetingintel.ENOTFOUND)
+	if again, _ := s.FindDecisionByID(as(carol), pd.ID); again == nil || again.Text != "Secret plan" {
+		t.Errorf("bob's refused update: %+v", again)
+	}
+	_, err = s.UpdateDecision(as(carol), pd.ID+1000, meetingintel.DecisionUpdate{Text: ptr("x")})
+	wantCode(t, "UpdateDecision of a missing decision", err, meetingintel.ENOTFOUND)
+	_, err = s.UpdateDecision(context.Background(), d.ID, meetingintel.DecisionUpdate{Text: ptr("x")})
+	wantCode(t, "UpdateDecision without an actor", err, meetingintel.EUNAUTHORIZED)
 }
