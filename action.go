@@ -143,6 +143,10 @@ func (upd ActionUpdate) Apply(a *Action) {
 	}
 }
 
+// MaxOwners bounds FindActionOwners: owners are free text, so a pick list
+// of them must stop somewhere.
+const MaxOwners = 1000
+
 // ActionService stores action items. An action linked to a meeting is
 // visible exactly when that meeting is; one without a meeting is team-wide.
 type ActionService interface {
@@ -151,5 +155,8 @@ type ActionService interface {
 	// FindActions lists actions by due date (none last), then id.
 	FindActions(ctx context.Context, f ActionFilter) ([]*Action, string, error)
 	UpdateAction(ctx context.Context, id int64, upd ActionUpdate) (*Action, error)
+	// FindActionOwners lists the owners of the actions the actor may see,
+	// each once (ignoring letter case), alphabetically, at most MaxOwners.
+	FindActionOwners(ctx context.Context) ([]string, error)
 	DeleteAction(ctx context.Context, id int64) error
 }

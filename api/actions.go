@@ -365,3 +365,20 @@ func (s *Server) updateDecision(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
+
+// ownersOut is the answer of GET /api/actions/owners.
+type ownersOut struct {
+	Owners []string `json:"owners"`
+}
+
+// actionOwners serves GET /api/actions/owners: who owns the caller's
+// visible actions, for an owner filter or pick list (the replaced system
+// had it; owners are free text, so only the data knows them).
+func (s *Server) actionOwners(w http.ResponseWriter, r *http.Request) error {
+	owners, err := s.store.FindActionOwners(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ownersOut{Owners: nonNil(owners)})
+	return nil
+}

@@ -102,6 +102,9 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 		items(r)[0].(map[string]any)["meeting_title"] != "Pricing review (final)" {
 		t.Fatalf("list actions (with the meeting's title): %s", r.Raw)
 	}
+	if r := e.must(200, req{Method: "GET", Path: "/api/actions/owners", Token: e.aliceTok}); fmt.Sprint(r.JSON["owners"]) != "[Bob]" {
+		t.Fatalf("owners: %s", r.Raw)
+	}
 	e.must(200, req{Method: "POST", Path: apath + "/complete", Token: e.aliceTok})
 	if r := e.must(200, req{Method: "GET", Path: "/api/actions", Token: e.aliceTok}); len(items(r)) != 0 {
 		t.Fatalf("open actions by default, got %s", r.Raw)
@@ -287,6 +290,13 @@ func TestPrivateMeetingsAreInvisibleToOthers(t *testing.T) {
 	a := e.must(201, req{Method: "POST", Path: "/api/actions", Token: e.aliceTok, Body: map[string]any{"text": "zebra follow-up", "meeting_id": mid}})
 	d := e.must(201, req{Method: "POST", Path: "/api/decisions", Token: e.aliceTok, Body: map[string]any{"text": "zebra raise", "meeting_id": mid}})
 	aid, did := id(a.JSON, "id"), id(d.JSON, "id")
+	e.must(201, req{Method: "POST", Path: "/api/actions", Token: e.aliceTok, Body: map[string]any{"text": "zebra payroll", "owner": "Zorro Payroll", "meeting_id": mid}})
+	if r := e.must(200, req{Method: "GET", Path: "/api/actions/owners", Token: e.bobTok}); strings.Contains(string(r.Raw), "Zorro") {
+		t.Errorf("bob's owner list shows a private meeting's owner: %s", r.Raw)
+	}
+	if r := e.must(200, req{Method: "GET", Path: "/api/actions/owners", Token: e.aliceTok}); !strings.Contains(string(r.Raw), "Zorro") {
+		t.Errorf("alice's owner list lacks her private meeting's owner: %s", r.Raw)
+	}
 
 	for _, q := range []req{
 		{Method: "GET", Path: fmt.Sprintf("/api/meetings/%d", mid)},
@@ -546,7 +556,7 @@ var routes = []struct{ method, path string }{
 	{"GET", "/api/openapi.json"}, {"GET", "/api/me"},
 	{"GET", "/api/meetings"}, {"POST", "/api/meetings"}, {"GET", "/api/meetings/{id}"}, {"PATCH", "/api/meetings/{id}"},
 	{"DELETE", "/api/meetings/{id}"}, {"GET", "/api/meetings/{id}/transcript"}, {"GET", "/api/search"},
-	{"GET", "/api/actions"}, {"POST", "/api/actions"}, {"GET", "/api/actions/{id}"}, {"PATCH", "/api/actions/{id}"},
+	{"GET", "/api/actions"}, {"POST", "/api/actions"}, {"GET", "/api/actions/owners"}, {"GET", "/api/actions/{id}"}, {"PATCH", "/api/actions/{id}"},
 	{"DELETE", "/api/actions/{id}"}, {"POST", "/api/actions/{id}/complete"}, {"POST", "/api/actions/{id}/park"}, {"POST", "/api/actions/{id}/reopen"},
 	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
 }

@@ -40,6 +40,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/actions", summary: "Action items by due date; Open ones unless status says otherwise", h: s.listActions,
 			query: []string{"status", "owner", "meeting_id", "due_before", "limit", "cursor"}, status: 200, result: "ActionPage"},
 		{method: "POST", path: "/api/actions", summary: "Create an action item", h: s.createAction, body: "ActionInput", status: 201, result: "Action"},
+		{method: "GET", path: "/api/actions/owners", summary: "The owners of the action items the caller may see, each once (any letter case), alphabetically", h: s.actionOwners, status: 200, result: "Owners"},
 		{method: "GET", path: "/api/actions/{id}", summary: "One action item", h: s.getAction, status: 200, result: "Action"},
 		{method: "PATCH", path: "/api/actions/{id}", summary: "Change an action item, its status included; absent fields stay", h: s.updateAction, body: "ActionPatch", status: 200, result: "Action"},
 		{method: "DELETE", path: "/api/actions/{id}", summary: "Delete an action item", h: s.deleteAction, status: 204},

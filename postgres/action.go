@@ -235,3 +235,32 @@ func (db *DB) DeleteAction(ctx context.Context, id int64) error {
 		return internal(err)
 	})
 }
+
+// FindActionOwners lists the owners of visible actions, each once.
+func (db *DB) FindActionOwners(ctx context.Context) ([]string, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var a args
+	cond := actionVisible(&a, u)
+	// min(owner) picks one spelling per owner, the same one in both stores
+	// (COLLATE "C": byte order, as SQLite compares).
+	rows, err := db.pool.Query(ctx, `SELECT min(a.owner COLLATE "C") FROM actions a
+		LEFT JOIN meetings m ON m.id = a.meeting_id
+		WHERE `+cond+` AND trim(a.owner) <> ''
+		GROUP BY lower(a.owner) ORDER BY lower(a.owner) COLLATE "C" LIMIT `+a.add(meetingintel.MaxOwners), a...)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, o)
+	}
+	return out, internal(rows.Err())
+}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/meetingintel/meetingintel"
@@ -221,4 +222,31 @@ func testDecisionUpdate(t *testing.T, s meetingintel.Store) {
 	wantCode(t, "UpdateDecision of a missing decision", err, meetingintel.ENOTFOUND)
 	_, err = s.UpdateDecision(context.Background(), d.ID, meetingintel.DecisionUpdate{Text: ptr("x")})
 	wantCode(t, "UpdateDecision without an actor", err, meetingintel.EUNAUTHORIZED)
+}
+
+func testActionOwners(t *testing.T, s meetingintel.Store) {
+	team := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Team", Date: day(2)}, nil)
+	private := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Private", Date: day(3), Visibility: meetingintel.VisibilityPrivate}, nil)
+	for _, a := range []*meetingintel.Action{
+		{Text: "a", Owner: "Bob", MeetingID: &team.ID},
+		{Text: "b", Owner: "bob"},
+		{Text: "c", Owner: "Alice Smith", MeetingID: &team.ID},
+		{Text: "d", Owner: "alice"},
+		{Text: "e", Owner: ""},
+		{Text: "f", Owner: "Zed Secret", MeetingID: &private.ID},
+	} {
+		mustNil(t, "CreateAction", s.CreateAction(as(carol), a))
+	}
+	got, err := s.FindActionOwners(as(bob))
+	mustNil(t, "FindActionOwners", err)
+	if want := []string{"alice", "Alice Smith", "Bob"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("bob's owners = %q, want %q", got, want)
+	}
+	got, err = s.FindActionOwners(as(carol))
+	mustNil(t, "FindActionOwners as carol", err)
+	if len(got) != 4 || got[3] != "Zed Secret" {
+		t.Errorf("carol's owners = %q (the private meeting's owner too)", got)
+	}
+	_, err = s.FindActionOwners(context.Background())
+	wantCode(t, "FindActionOwners without an actor", err, meetingintel.EUNAUTHORIZED)
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"no actor is unauthorized everywhere", testNoActor},
 		{"actions are created, listed by due date, updated and deleted", testActions},
 		{"decisions are created, listed newest meeting first and deleted", testDecisions},
+		{"action owners list once each, from visible actions only", testActionOwners},
 		{"a decision's text and context are edited, search following, never half or out of sight", testDecisionUpdate},
 		{"search ranks, filters and marks snippets", testSearch},
 		{"search refuses queries with no meaningful word and survives query syntax", testSearchInput},
