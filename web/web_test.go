@@ -867,13 +867,19 @@ func TestActionsFilterAndChangeInOneClick(t *testing.T) {
 	today := time.Now().UTC()
 	late := &meetingintel.Action{Text: "Late thing", Owner: "Zed Quill", DueDate: today.AddDate(0, 0, -3).Format("2006-01-02")}
 	soon := &meetingintel.Action{Text: "Soon thing", Owner: "Zed Quill", DueDate: today.AddDate(0, 0, 3).Format("2006-01-02")}
+	m := &meetingintel.Meeting{Title: "Quarterly <review>", Date: today}
+	if err := e.DB.CreateMeeting(as(e.Admin), m, nil); err != nil {
+		t.Fatal(err)
+	}
+	soon.MeetingID = &m.ID
 	for _, a := range []*meetingintel.Action{late, soon} {
 		if err := e.DB.CreateAction(as(e.Admin), a); err != nil {
 			t.Fatal(err)
 		}
 	}
 	_, body := c.get("/actions?owner=zed")
-	wantBody(t, "owner filter", body, "Late thing", "Soon thing", `class="badge overdue"`)
+	wantBody(t, "owner filter", body, "Late thing", "Soon thing", `class="badge overdue"`,
+		`<a href="/meetings/`+id(m.ID)+`">Quarterly &lt;review&gt;</a>`)
 	_, body = c.get("/actions?owner=zed&due=overdue")
 	wantBody(t, "overdue filter", body, "Late thing")
 	wantNotBody(t, "overdue filter", body, "Soon thing")
