@@ -56,6 +56,10 @@ test("Streamable HTTP with the PAT in the path (Copilot) lists tools and searche
   await exercise(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${encodeURIComponent(token)}`)));
 });
 
+test("Streamable HTTP with the PAT in ?token= (the replaced system's Claude.ai URL) lists tools and searches", { skip, timeout: 30_000 }, async () => {
+  await exercise(new StreamableHTTPClientTransport(new URL(`${base}/mcp?token=${encodeURIComponent(token)}`)));
+});
+
 test("legacy SSE with ?token= lists tools and searches", { skip, timeout: 30_000 }, async () => {
   await exercise(new SSEClientTransport(new URL(`${base}/sse?token=${encodeURIComponent(token)}`)));
 });

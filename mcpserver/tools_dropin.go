@@ -53,7 +53,7 @@ type SearchDecisionsResult struct {
 	Note      string        `json:"note,omitempty"`
 }
 
-// SchemaArgs: get_schema takes no parameters.
+// SchemaArgs is get_schema's parameter list: it takes none.
 type SchemaArgs struct{}
 
 // SchemaResult is get_schema's result: the records the tools return (as
