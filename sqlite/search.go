@@ -252,6 +252,21 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	if err := db.speakerTerms(ctx, scored, docs, terms); err != nil {
 		return nil, err
 	}
+	for j := 0; j+1 < len(terms); j++ {
+		near, err := db.matchIDs(ctx, "NEAR("+quoteTerm(terms[j].term)+" "+quoteTerm(terms[j+1].term)+", "+strconv.Itoa(meetingintel.NearDistance)+")", -1)
+		if err != nil {
+			return nil, err
+		}
+		at := make(map[int64]bool, len(near))
+		for _, id := range near {
+			at[id] = true
+		}
+		for i := range scored {
+			if at[scored[i].id] {
+				docs[i].Near |= 1 << j
+			}
+		}
+	}
 	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
 	for i := range scored {
 		scored[i].score = docs[i].Score

@@ -302,3 +302,22 @@ func testSearchPassage(t *testing.T, s meetingintel.Store) {
 		t.Errorf("hits %+v: the finance line should rank below both airship lines", hits)
 	}
 }
+
+// testSearchNear: two lines of equal length hold both words; the one that
+// says them together ranks first, on either store, though it is older (on
+// equal scores the newer would win).
+func testSearchNear(t *testing.T, s meetingintel.Store) {
+	together := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Hardware", Date: day(10)}, []meetingintel.Segment{
+		{Speaker: "Ben", StartMS: 0, EndMS: 1000, Text: "The remote control broke, it is not here."},
+	})
+	apart := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Support", Date: day(11)}, []meetingintel.Segment{
+		{Speaker: "Ann", StartMS: 0, EndMS: 1000, Text: "The remote is not here and the control broke."},
+	})
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "remote control"})
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("remote control: %d hits, %v", len(hits), err)
+	}
+	if hits[0].MeetingID != together.ID || hits[1].MeetingID != apart.ID {
+		t.Errorf("hits %+v: want the line saying them together first", hits)
+	}
+}

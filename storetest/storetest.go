@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search keeps up with writes", testSearchMaintained},
 		{"segment hits carry the lines around them, bounded", testSearchContext},
 		{"search ranks a passage that holds the whole question first", testSearchPassage},
+		{"search ranks words said together above the same words apart", testSearchNear},
 		{"users are unique by email and can be deactivated", testUsers},
 		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},
