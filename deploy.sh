@@ -89,7 +89,13 @@ load_env() {
 # Per-instance settings. Unsuffixed, they are read from the settings file
 # only: a DATABASE_URL or LOG_LEVEL exported for a local meetingintel must
 # not slip into a deployment (CI injects NAME_TEAM / NAME_PROD instead).
-readonly INSTANCE_KEYS=(APP_NAME JWT_SECRET DATABASE_URL MCP_AUTH_TOKENS METRICS_TOKEN ADMIN_EMAIL LOG_LEVEL PUBLIC_URL MIN_REPLICAS MAX_REPLICAS OAUTH_ENABLED)
+# Single sign-on (README, "Single sign-on"): plain settings, and the
+# client secrets, which go in as Container Apps secrets.
+readonly SSO_KEYS=(ENTRA_TENANT_ID ENTRA_CLIENT_ID ENTRA_ALLOWED_TENANTS ENTRA_SCOPES ENTRA_AUTHORITY GOOGLE_CLIENT_ID
+	OIDC_ISSUER OIDC_CLIENT_ID OIDC_SCOPES OIDC_NAME SSO_ALLOWED_DOMAINS SSO_JIT SSO_ADMIN_EMAILS OIDC_ADMIN_CLAIM PAT_SIGNIN)
+readonly SSO_SECRET_KEYS=(ENTRA_CLIENT_SECRET GOOGLE_CLIENT_SECRET OIDC_CLIENT_SECRET)
+readonly INSTANCE_KEYS=(APP_NAME JWT_SECRET DATABASE_URL MCP_AUTH_TOKENS METRICS_TOKEN ADMIN_EMAIL LOG_LEVEL PUBLIC_URL MIN_REPLICAS MAX_REPLICAS OAUTH_ENABLED
+	"${SSO_KEYS[@]}" "${SSO_SECRET_KEYS[@]}")
 for k in "${INSTANCE_KEYS[@]}"; do unset "$k"; done
 load_env "$env_file"
 
@@ -191,6 +197,10 @@ secrets_to_mask=()
 for s in "$jwt_secret" "$database_url" "$mcp_auth_tokens" "$metrics_token"; do
 	if [ -n "$s" ]; then secrets_to_mask+=("$s"); fi
 done
+for k in "${SSO_SECRET_KEYS[@]}"; do
+	s="$(setting "$k")"
+	if [ -n "$s" ]; then secrets_to_mask+=("$s"); fi
+done
 # The password inside a database URL is masked on its own too, in case a
 # URL is ever shown in a form other than the whole.
 if [[ "$database_url" =~ ^[a-z]+://[^:/@]*:([^@]+)@ ]]; then
@@ -284,6 +294,9 @@ add_secret jwt-secret JWT_SECRET "$jwt_secret"
 add_secret database-url DATABASE_URL "$database_url"
 add_secret mcp-auth-tokens MCP_AUTH_TOKENS "$mcp_auth_tokens"
 add_secret metrics-token METRICS_TOKEN "$metrics_token"
+for k in "${SSO_SECRET_KEYS[@]}"; do
+	add_secret "$(printf '%s' "$k" | tr '[:upper:]_' '[:lower:]-')" "$k" "$(setting "$k")"
+done
 
 if [ -z "$public_url" ]; then
 	if [ "$exists" = "$app" ]; then
@@ -303,6 +316,11 @@ fi
 # Plain env vars, and secret references (never values) for the rest.
 env_vars=("INSTANCE=$instance" "PUBLIC_URL=$public_url" "ADDR=0.0.0.0:$PORT" "OAUTH_ENABLED=$oauth" "LOG_LEVEL=$log_level")
 if [ -n "$admin_email" ]; then env_vars+=("ADMIN_EMAIL=$admin_email"); fi
+for k in "${SSO_KEYS[@]}"; do
+	v="$(setting "$k")"
+	case "$v" in *'"'* | *'\'*) die "$k must not contain quotes or backslashes" ;; esac
+	if [ -n "$v" ]; then env_vars+=("$k=$v"); fi
+done
 # With no DATABASE_URL secret the image's default applies: SQLite in /data.
 
 if [ "$exists" != "$app" ] || [ "$dry_run" = true ]; then

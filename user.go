@@ -56,6 +56,9 @@ type UserService interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	FindUsers(ctx context.Context) ([]*User, error)
 	SetUserActive(ctx context.Context, id int64, active bool) error
+	// SetUserAdmin grants or withdraws administration; an unknown user is
+	// ENOTFOUND.
+	SetUserAdmin(ctx context.Context, id int64, admin bool) error
 	CountUsers(ctx context.Context) (int, error)
 }
 

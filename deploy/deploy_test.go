@@ -524,3 +524,29 @@ func TestTheTemplateFilledInTheSharedWayDryRuns(t *testing.T) {
 		t.Fatalf("dry run:\n%s", out)
 	}
 }
+
+func TestSingleSignOnSettingsReachTheAppWithTheSecretAsASecret(t *testing.T) {
+	const entraSecret = "entra~client~secret~value~0123"
+	set := settings()
+	set["ENTRA_TENANT_ID_TEAM"] = "8f3a2c1e-0000-4000-8000-000000000001"
+	set["ENTRA_CLIENT_ID_TEAM"] = "11111111-2222-3333-4444-555555555555"
+	set["ENTRA_CLIENT_SECRET_TEAM"] = entraSecret
+	set["OIDC_ADMIN_CLAIM"] = "roles=Admin" // unsuffixed: both instances
+	set["PAT_SIGNIN_PROD"] = "false"        // the other instance's: not here
+	r := deploy(t, set, true, "team")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.out)
+	}
+	if strings.Contains(r.out, entraSecret) {
+		t.Fatalf("the output shows the Entra client secret:\n%s", r.out)
+	}
+	secrets := r.call("containerapp", "secret", "set")
+	containsAll(t, "secret set", strings.Join(secrets, "\n"), "entra-client-secret="+entraSecret)
+	containsAll(t, "template", r.yaml,
+		"name: ENTRA_TENANT_ID", `value: "8f3a2c1e-0000-4000-8000-000000000001"`,
+		"name: ENTRA_CLIENT_ID", "name: OIDC_ADMIN_CLAIM", `value: "roles=Admin"`,
+		"name: ENTRA_CLIENT_SECRET", "secretRef: entra-client-secret")
+	if strings.Contains(r.yaml, entraSecret) || strings.Contains(r.yaml, "PAT_SIGNIN") {
+		t.Errorf("the template holds the secret or another instance's setting:\n%s", r.yaml)
+	}
+}

@@ -101,6 +101,18 @@ func (db *DB) SetUserActive(ctx context.Context, id int64, active bool) error {
 	return nil
 }
 
+// SetUserAdmin grants or withdraws administration.
+func (db *DB) SetUserAdmin(ctx context.Context, id int64, admin bool) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET admin = $1 WHERE id = $2`, admin, id)
+	if err != nil {
+		return internal(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("User", id)
+	}
+	return nil
+}
+
 // CountUsers returns how many users exist (active or not).
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int

@@ -104,6 +104,20 @@ func (db *DB) SetUserActive(ctx context.Context, id int64, active bool) error {
 	})
 }
 
+// SetUserAdmin grants or withdraws administration.
+func (db *DB) SetUserAdmin(ctx context.Context, id int64, admin bool) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET admin = ? WHERE id = ?`, admin, id)
+		if err != nil {
+			return internal(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("User", id)
+		}
+		return nil
+	})
+}
+
 // CountUsers returns how many users exist (active or not).
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int

@@ -71,8 +71,9 @@ func TestBrowserSignsInThroughTheProvidersLoginPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "lena"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "anything"),
 		chromedp.Submit(chromedp.CSS(`input[name="login"]`)),
-		// Its consent page.
-		chromedp.WaitVisible(chromedp.CSS(`button.login-submit`)),
+		// Its consent page (its button has the login page's class, so wait
+		// for what only the consent form holds).
+		chromedp.WaitReady(chromedp.CSS(`input[name="prompt"][value="consent"]`)),
 		chromedp.Click(chromedp.CSS(`button.login-submit`)),
 		// Back home, signed in.
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)),

@@ -34,6 +34,9 @@ type ProviderConfig struct {
 	// AllowedTenants are the Entra tenant ids (tid) allowed in; empty
 	// allows only the configured tenant (multi-tenant endpoints need it).
 	AllowedTenants []string
+	// Authority is where Entra lives (EntraAuthority unless a national
+	// cloud's, ENTRA_AUTHORITY); the issuer is Authority/{tenant}/v2.0.
+	Authority string
 }
 
 // Policy is who may come in, the same for every provider.
@@ -80,7 +83,7 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 	if iss := get("OIDC_ISSUER"); iss != "" || get("OIDC_CLIENT_ID") != "" {
 		pc := ProviderConfig{Name: KindOIDC, Kind: KindOIDC, Issuer: strings.TrimRight(iss, "/"),
 			ClientID: get("OIDC_CLIENT_ID"), ClientSecret: get("OIDC_CLIENT_SECRET"),
-			Label: firstNonEmpty(get("OIDC_NAME"), "single sign-on"), Scopes: scopes(get("OIDC_SCOPES"))}
+			Label: firstNonEmpty(get("OIDC_NAME"), "your organisation"), Scopes: scopes(get("OIDC_SCOPES"))}
 		if err := checkIssuer("OIDC_ISSUER", pc.Issuer); err != nil {
 			return st, err
 		}
@@ -96,8 +99,12 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		if strings.ContainsAny(tenant, "/?#") {
 			return st, fmt.Errorf("ENTRA_TENANT_ID: %q is not a tenant id", tenant)
 		}
-		pc := ProviderConfig{Name: KindEntra, Kind: KindEntra, Label: "Microsoft",
-			Issuer: EntraAuthority + "/" + tenant + "/v2.0", ClientID: get("ENTRA_CLIENT_ID"),
+		authority := strings.TrimRight(firstNonEmpty(get("ENTRA_AUTHORITY"), EntraAuthority), "/")
+		if err := checkIssuer("ENTRA_AUTHORITY", authority); err != nil {
+			return st, err
+		}
+		pc := ProviderConfig{Name: KindEntra, Kind: KindEntra, Label: "Microsoft", Authority: authority,
+			Issuer: authority + "/" + tenant + "/v2.0", ClientID: get("ENTRA_CLIENT_ID"),
 			ClientSecret: get("ENTRA_CLIENT_SECRET"), Scopes: scopes(get("ENTRA_SCOPES")),
 			AllowedTenants: list(strings.ToLower(get("ENTRA_ALLOWED_TENANTS")))}
 		if pc.ClientID == "" {

@@ -178,7 +178,7 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 		Accounts: map[string]map[string]any{
 			"ann":       {"oid": "oid-ann", "tid": tenant, "preferred_username": "Ann@Fernhill.example", "name": "Ann Admin", "roles": []string{"Admin"}},
 			"ann-moved": {"oid": "oid-ann", "tid": tenant, "preferred_username": "ann.lee@fernhill.example", "name": "Ann Lee"},
-			"pat-user":  {"oid": "oid-priya", "tid": tenant, "email": "priya@fernhill.example", "name": "Priya"},
+			"pat-user":  {"oid": "oid-priya", "tid": tenant, "email": "priya@fernhill.example", "name": "Priya", "roles": []string{"Admin"}},
 			"stranger":  {"oid": "oid-x", "tid": "99999999-0000-4000-8000-000000000009", "preferred_username": "x@other.example"},
 			"gone":      {"oid": "oid-gone", "tid": tenant, "preferred_username": "gone@fernhill.example"},
 			"outsider":  {"oid": "oid-out", "tid": tenant, "preferred_username": "out@elsewhere.example"},
@@ -213,6 +213,41 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 			t.Fatalf("user = %+v, %v; want ann@fernhill.example, an admin, linked by oid+tid", u, err)
 		}
 	})
+	t.Run("signing out ends our session and offers the provider's end-session endpoint", func(t *testing.T) {
+		c := browser(t)
+		finish(t, c, signInAtProvider(t, c, a, "entra", "ann"))
+		res, err := c.Get(a.url + "/actions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := regexp.MustCompile(`action="/signout"><input type="hidden" name="csrf" value="([^"]+)"`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no sign-out form:\n%s", body)
+		}
+		req, _ := http.NewRequest("POST", a.url+"/signout", strings.NewReader(url.Values{"csrf": {string(m[1])}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", a.url)
+		res, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		end := regexp.MustCompile(`<a href="([^"]+)">Sign out of Microsoft too</a>`).FindSubmatch(body)
+		if res.StatusCode != 200 || end == nil {
+			t.Fatalf("sign-out: %d, no end-session link\n%s", res.StatusCode, body)
+		}
+		u, _ := url.Parse(strings.ReplaceAll(string(end[1]), "&amp;", "&"))
+		if !strings.HasPrefix(u.String(), issuer+"/session/end?") || u.Query().Get("client_id") != "mi-app" ||
+			u.Query().Get("post_logout_redirect_uri") != a.url+"/signin" {
+			t.Errorf("end-session link %s", u)
+		}
+		if signedIn(t, c, a) {
+			t.Error("still signed in after signing out")
+		}
+	})
 	t.Run("an email change at the provider keeps the same user", func(t *testing.T) {
 		c := browser(t)
 		if res, _ := finish(t, c, signInAtProvider(t, c, a, "entra", "ann-moved")); res.StatusCode != 303 {
@@ -222,7 +257,7 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 			t.Errorf("%d users after an email change, want 3 (no new user)", n)
 		}
 	})
-	t.Run("an existing token user with the same email is the same user", func(t *testing.T) {
+	t.Run("an existing token user with the same email is the same user, made an admin by app role", func(t *testing.T) {
 		c := browser(t)
 		if res, _ := finish(t, c, signInAtProvider(t, c, a, "entra", "pat-user")); res.StatusCode != 303 {
 			t.Fatalf("callback = %d", res.StatusCode)
@@ -230,6 +265,9 @@ func TestEntraShapedProviderSignsPeopleIn(t *testing.T) {
 		u, err := a.db.FindUserByIdentity(ctx, "entra:"+tenant, "oid-priya")
 		if err != nil || u.ID != priya.ID {
 			t.Fatalf("identity linked to %+v, %v; want the existing user %d", u, err, priya.ID)
+		}
+		if !u.Admin {
+			t.Error("priya's Admin app role did not make the existing user an admin")
 		}
 	})
 	refusals := []struct{ name, login, want string }{
@@ -367,5 +405,27 @@ func TestAnUnreachableProviderIsAPageNotAStackTrace(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 502 || !strings.Contains(string(body), "We could not reach Fernhill SSO") {
 		t.Fatalf("unreachable provider: %d\n%s", res.StatusCode, body)
+	}
+}
+
+func TestAKeyRotationAtTheProviderKeepsSignInWorking(t *testing.T) {
+	ln, base := listen(t)
+	issuer := oidctest.Start(t, oidctest.Config{Shape: "google",
+		Clients:  []oidctest.Client{{ClientID: "g-app", RedirectURIs: []string{base + "/auth/oidc/google/callback"}}},
+		Accounts: map[string]map[string]any{"ben": {"email": "ben@fernhill.example", "email_verified": true}}})
+	a := startApp(t, ln, base, sso.ProviderConfig{Name: "google", Label: "Google", Kind: sso.KindGoogle, Issuer: issuer, ClientID: "g-app"},
+		sso.Policy{JIT: true})
+	c := browser(t)
+	if res, body := finish(t, c, signInAtProvider(t, c, a, "google", "ben")); res.StatusCode != 303 {
+		t.Fatalf("before the rotation: %d\n%s", res.StatusCode, body)
+	}
+	oidctest.Rotate(t, issuer)
+	jwks := oidctest.KeyIDs(t, issuer)
+	if len(jwks) != 2 || jwks[0] != "k2" {
+		t.Fatalf("the provider publishes keys %v after the rotation, want k2 (signing) and k1", jwks)
+	}
+	c = browser(t)
+	if res, body := finish(t, c, signInAtProvider(t, c, a, "google", "ben")); res.StatusCode != 303 {
+		t.Fatalf("after the rotation (a key our cache has not seen): %d\n%s", res.StatusCode, body)
 	}
 }

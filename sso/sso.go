@@ -37,6 +37,7 @@ const FlowTTL = 10 * time.Minute
 type Users interface {
 	FindUserByEmail(ctx context.Context, email string) (*meetingintel.User, error)
 	CreateUser(ctx context.Context, u *meetingintel.User) error
+	SetUserAdmin(ctx context.Context, id int64, admin bool) error
 	meetingintel.IdentityService
 }
 
@@ -112,6 +113,14 @@ func (p *Provider) multiTenant() bool {
 	return multiTenant(parts[len(parts)-1])
 }
 
+// authority is Entra's base URL for this provider.
+func (p *Provider) authority() string {
+	if a := p.cfg.Provider.Authority; a != "" {
+		return a
+	}
+	return EntraAuthority
+}
+
 // setup discovers the provider once.
 func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Config, error) {
 	p.mu.Lock()
@@ -125,7 +134,7 @@ func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Co
 	if p.multiTenant() {
 		// The discovery document's issuer is a template; checkClaims
 		// compares iss with the token's own tid instead.
-		ctx = oidc.InsecureIssuerURLContext(ctx, EntraAuthority+"/{tenantid}/v2.0")
+		ctx = oidc.InsecureIssuerURLContext(ctx, p.authority()+"/{tenantid}/v2.0")
 		vc.SkipIssuerCheck = true
 	}
 	op, err := oidc.NewProvider(ctx, pc.Issuer)
@@ -143,6 +152,14 @@ func (p *Provider) setup(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Co
 		RedirectURL: p.callbackURL(), Scopes: pc.Scopes}
 	p.endSess = extra.EndSession
 	return p.verifier, p.oauth, nil
+}
+
+// Discover reaches the provider's discovery document now (it is otherwise
+// fetched on first use), so a wrong issuer shows in the log at start-up
+// rather than on someone's first sign-in.
+func (p *Provider) Discover(ctx context.Context) error {
+	_, _, err := p.setup(ctx)
+	return err
 }
 
 // EndSessionURL returns the provider's end-session URL (OpenID Connect
@@ -322,9 +339,10 @@ func safeWord(s string) string {
 }
 
 // LocalPath returns p if it is a path on this site ("/..."), else def, so
-// a next parameter never sends the browser elsewhere.
+// a next parameter never sends the browser elsewhere. It is bounded so the
+// flow cookie that carries it stays within what browsers keep (4 KB).
 func LocalPath(p, def string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 4000 ||
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 2000 ||
 		strings.IndexFunc(p, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
 		return def
 	}
@@ -380,7 +398,7 @@ func (p *Provider) identify(iss, sub string, c map[string]any) (identity, error)
 		if tid == "" || oid == "" {
 			return id, p.refuse("no oid/tid", http.StatusForbidden, "Your Microsoft account did not say who you are. Ask your administrator.")
 		}
-		if p.multiTenant() && iss != EntraAuthority+"/"+tid+"/v2.0" {
+		if p.multiTenant() && iss != p.authority()+"/"+tid+"/v2.0" {
 			return id, p.refuse("iss does not match tid", http.StatusForbidden, "This Microsoft sign-in could not be verified. Start again from the sign-in page.")
 		}
 		if len(pc.AllowedTenants) > 0 && !slices.Contains(pc.AllowedTenants, tid) {
@@ -436,7 +454,7 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 		if !u.Active {
 			return nil, deactivated()
 		}
-		return u, nil
+		return p.promote(ctx, u, id.email, c)
 	} else if meetingintel.ErrorCode(err) != meetingintel.ENOTFOUND {
 		return nil, err
 	}
@@ -454,7 +472,7 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 				return nil, err
 			}
 			p.log.Info("sso: identity linked by verified email", "provider", p.Name(), "user", u.Email)
-			return u, nil
+			return p.promote(ctx, u, id.email, c)
 		} else if meetingintel.ErrorCode(err) != meetingintel.ENOTFOUND {
 			return nil, err
 		}
@@ -469,6 +487,13 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 	}
 	u = &meetingintel.User{Email: id.email, Name: id.name, Admin: p.isAdmin(id.email, c)}
 	if err := p.cfg.Users.CreateUser(ctx, u); err != nil {
+		if meetingintel.ErrorCode(err) == meetingintel.ECONFLICT {
+			// The same person's first sign-in in another tab or replica won
+			// the race: theirs is the user, once it is linked.
+			if won, err := p.cfg.Users.FindUserByIdentity(ctx, id.issuer, id.subject); err == nil && won.Active {
+				return won, nil
+			}
+		}
 		if meetingintel.ErrorCode(err) == meetingintel.EINVALID {
 			return nil, p.refuse("bad email claim", http.StatusForbidden, "Your account's email address cannot be used here. Ask your administrator.")
 		}
@@ -481,7 +506,22 @@ func (p *Provider) admit(ctx context.Context, iss, sub string, c map[string]any)
 	return u, nil
 }
 
-// isAdmin applies SSO_ADMIN_EMAILS and OIDC_ADMIN_CLAIM to a new user.
+// promote makes an existing user an admin when SSO_ADMIN_EMAILS or the
+// admin claim says so now (an app role granted after their first sign-in).
+// It never demotes: admins made on the command line stay admins.
+func (p *Provider) promote(ctx context.Context, u *meetingintel.User, email string, c map[string]any) (*meetingintel.User, error) {
+	if u.Admin || !p.isAdmin(email, c) {
+		return u, nil
+	}
+	if err := p.cfg.Users.SetUserAdmin(ctx, u.ID, true); err != nil {
+		return nil, err
+	}
+	u.Admin = true
+	p.log.Info("sso: user made an admin by the provider's claims", "provider", p.Name(), "user", u.Email)
+	return u, nil
+}
+
+// isAdmin applies SSO_ADMIN_EMAILS and OIDC_ADMIN_CLAIM to a signing-in user.
 func (p *Provider) isAdmin(email string, c map[string]any) bool {
 	pol := p.cfg.Policy
 	if slices.Contains(pol.AdminEmails, email) {

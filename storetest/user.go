@@ -41,6 +41,11 @@ func testUsers(t *testing.T, s meetingintel.Store) {
 		t.Error("user still active after SetUserActive(false)")
 	}
 	wantCode(t, "SetUserActive of nobody", s.SetUserActive(ctx, u.ID+1000, true), meetingintel.ENOTFOUND)
+	mustNil(t, "SetUserAdmin", s.SetUserAdmin(ctx, u.ID, !got.Admin))
+	if again, _ := s.FindUserByID(ctx, u.ID); again.Admin == got.Admin {
+		t.Errorf("admin = %v after SetUserAdmin(%v)", again.Admin, !got.Admin)
+	}
+	wantCode(t, "SetUserAdmin of nobody", s.SetUserAdmin(ctx, u.ID+1000, true), meetingintel.ENOTFOUND)
 }
 
 func testTokens(t *testing.T, s meetingintel.Store) {

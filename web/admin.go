@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -79,4 +80,52 @@ func (s *Server) handleUserActive(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("web: user active changed", "by", c.user.Email, "user_id", id, "active", active)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+type adminTokensData struct {
+	Owner  *meetingintel.User
+	Tokens []*meetingintel.Token
+	Now    time.Time
+}
+
+// handleAdminTokens shows one user's tokens to an admin, revoked and
+// expired ones included, so a leak can be traced and stopped.
+func (s *Server) handleAdminTokens(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.errorPage(w, r, notFound)
+		return
+	}
+	u, err := s.cfg.Store.FindUserByID(r.Context(), id)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	toks, err := s.cfg.Store.FindTokens(r.Context(), id)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_tokens", view{Title: "Tokens of " + u.Email, Nav: "admin",
+		Data: &adminTokensData{Owner: u, Tokens: toks, Now: s.now()}})
+}
+
+// handleAdminTokenRevoke revokes anyone's token (admins only).
+func (s *Server) handleAdminTokenRevoke(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.errorPage(w, r, notFound)
+		return
+	}
+	t, err := s.cfg.Store.FindTokenByID(r.Context(), id)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	if err := s.cfg.Store.RevokeToken(r.Context(), id); err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	s.log.Info("web: token revoked by an admin", "by", callFrom(r).user.Email, "token_id", id, "user_id", t.UserID)
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(t.UserID, 10)+"/tokens", http.StatusSeeOther)
 }

@@ -179,6 +179,8 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("GET /admin", s.admin(s.page(s.handleAdmin)))
 	mux.Handle("POST /admin/users", s.admin(s.form(s.handleUserCreate)))
 	mux.Handle("POST /admin/users/{id}/active", s.admin(s.form(s.handleUserActive)))
+	mux.Handle("GET /admin/users/{id}/tokens", s.admin(s.page(s.handleAdminTokens)))
+	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.form(s.handleAdminTokenRevoke)))
 
 	mux.Handle("GET /static/", h(s.handleStatic))
 	mux.Handle("GET /favicon.ico", h(s.handleFavicon))

@@ -1037,6 +1037,38 @@ func TestAdminAddsAndDeactivatesUsers(t *testing.T) {
 	wantStatus(t, "a member opens /admin", res, 404)
 }
 
+func TestAdminsSeeAndRevokeAnyonesTokens(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tok, rec, err := e.DB.CreateTokenUntil(ctx, e.Priya.ID, "Copilot Studio", time.Now().AddDate(0, 0, 90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := e.signedIn(e.AdminTok)
+	_, body := admin.get("/admin")
+	wantBody(t, "the users page", body, `href="/admin/users/`+id(e.Priya.ID)+`/tokens"`)
+	res, body := admin.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantStatus(t, "a user's tokens", res, 200)
+	wantBody(t, "a user's tokens", body, "Copilot Studio", "/admin/tokens/"+id(rec.ID)+"/revoke", "Active")
+	wantNotBody(t, "a user's tokens", body, tok)
+	res, _ = admin.postCSRF("/admin/tokens/"+id(rec.ID)+"/revoke", nil)
+	wantStatus(t, "revoke", res, 303)
+	if _, _, err := e.DB.AuthenticateToken(ctx, tok); meetingintel.ErrorCode(err) != meetingintel.EUNAUTHORIZED {
+		t.Errorf("the token an admin revoked still works: %v", err)
+	}
+	_, body = admin.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantBody(t, "after revoking", body, "Revoked")
+
+	member := e.signedIn(e.DanielTok)
+	res, _ = member.get("/admin/users/" + id(e.Priya.ID) + "/tokens")
+	wantStatus(t, "a member opens someone's tokens", res, 404)
+	_, rec2, _ := e.DB.CreateToken(ctx, e.Priya.ID, "other")
+	res, _ = member.postCSRF("/admin/tokens/"+id(rec2.ID)+"/revoke", nil)
+	wantStatus(t, "a member revokes someone's token", res, 404)
+	res, _ = admin.get("/admin/users/99999/tokens")
+	wantStatus(t, "an unknown user's tokens", res, 404)
+}
+
 // TestSearchLinksLandOnTheTranscriptLine: a transcript hit links to the
 // page that holds its line, with the line's anchor.
 func TestSearchLinksLandOnTheTranscriptLine(t *testing.T) {
@@ -1100,6 +1132,31 @@ func (provider) Start(w http.ResponseWriter, r *http.Request) error {
 func (p provider) Finish(w http.ResponseWriter, r *http.Request) (*meetingintel.User, string, error) {
 	u, err := p.users.FindUserByEmail(r.Context(), r.URL.Query().Get("email"))
 	return u, "/meetings", err
+}
+
+// TestPATSignInCanBeTurnedOff: with PAT_SIGNIN=false the sign-in page
+// offers the providers only, and a posted token is refused.
+func TestPATSignInCanBeTurnedOff(t *testing.T) {
+	e := newEnv(t)
+	w, err := web.New(web.Config{Store: e.DB, Sessions: e.DB, PublicURL: "http://127.0.0.1", Providers: []web.Provider{provider{e.DB}}, HidePATSignIn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	w.Register(mux)
+	rw := httptest.NewRecorder()
+	mux.ServeHTTP(rw, httptest.NewRequest("GET", "http://127.0.0.1/signin", nil))
+	body := rw.Body.String()
+	if strings.Contains(body, `name="token"`) || !strings.Contains(body, "Sign in with Test SSO") {
+		t.Errorf("the sign-in page with PAT_SIGNIN=false:\n%s", body)
+	}
+	r := httptest.NewRequest("POST", "http://127.0.0.1/signin", strings.NewReader(url.Values{"token": {e.PriyaTok}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rw = httptest.NewRecorder()
+	mux.ServeHTTP(rw, r)
+	if rw.Code != 403 || len(rw.Result().Cookies()) != 0 {
+		t.Errorf("a posted token with PAT_SIGNIN=false: %d, cookies %v", rw.Code, rw.Result().Cookies())
+	}
 }
 
 // TestProvidersSignInLikeATokenDoes pins the seam for OpenID Connect: a

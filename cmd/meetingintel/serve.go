@@ -93,6 +93,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		providers = append(providers, p)
+		go func() { // start-up does not wait: a provider that is down now may be up by the first sign-in
+			dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			if err := p.Discover(dctx); err != nil {
+				log.Warn("single sign-on provider unreachable; sign-in with it will fail until it answers", "provider", pc.Name, "err", err)
+			}
+		}()
 		signIn = append(signIn, oauth.SignInProvider{Name: p.Name(), Label: p.Label(), StartPath: p.StartPath()})
 		log.Info("single sign-on provider", "provider", pc.Name, "issuer", pc.Issuer,
 			"redirect_uri", cfg.PublicURL+"/auth/oidc/"+pc.Name+"/callback")

@@ -65,16 +65,16 @@ func TestChatGPTsFlowWithSingleSignOnNeverShowsAPAT(t *testing.T) {
 	base := "http://" + addr
 	const tenant = "8f3a2c1e-0000-4000-8000-00000000000a"
 	issuer := oidctest.Start(t, oidctest.Config{Shape: "entra", Tenant: tenant,
-		Clients: []oidctest.Client{{ClientID: "mi", ClientSecret: "mi-secret", RedirectURIs: []string{base + "/auth/oidc/oidc/callback"}}},
+		Clients: []oidctest.Client{{ClientID: "mi", ClientSecret: "mi-secret", RedirectURIs: []string{base + "/auth/oidc/entra/callback"}}},
 		Accounts: map[string]map[string]any{
-			"rosa": {"oid": "oid-rosa", "tid": tenant, "preferred_username": "rosa@fernhill.example", "name": "Rosa Diaz",
-				"email": "rosa@fernhill.example", "email_verified": true},
+			"rosa": {"oid": "oid-rosa", "tid": tenant, "preferred_username": "rosa@fernhill.example", "name": "Rosa Diaz"},
 		}})
-	// ENTRA_TENANT_ID would point at login.microsoftonline.com; the
-	// generic issuer is the same code path with the local provider.
+	// The Entra preset with its authority moved to the local provider (as
+	// for a national cloud): the instance knows only tenant, id and secret.
+	authority := strings.TrimSuffix(issuer, "/"+tenant+"/v2.0")
 	s := startServe(t, filepath.Join(t.TempDir(), "mi.db"), map[string]string{
-		"ADDR": addr, "OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "mi", "OIDC_CLIENT_SECRET": "mi-secret", "OIDC_NAME": "Microsoft",
-		"PAT_SIGNIN": "false",
+		"ADDR": addr, "ENTRA_AUTHORITY": authority, "ENTRA_TENANT_ID": tenant,
+		"ENTRA_CLIENT_ID": "mi", "ENTRA_CLIENT_SECRET": "mi-secret", "PAT_SIGNIN": "false",
 	})
 	const chatgpt = "https://chatgpt.com/connector_platform_oauth_redirect"
 	c := registerClient(t, s.url, "ChatGPT", "client_secret_post", chatgpt)
@@ -83,7 +83,7 @@ func TestChatGPTsFlowWithSingleSignOnNeverShowsAPAT(t *testing.T) {
 	page := pageOf(t)
 
 	_, body := page(b.Get(authURL(s.url, c, challenge, "chatgpt-state", "", "")))
-	ssoButton := regexp.MustCompile(`<button type="submit" name="sso" value="oidc"[^>]*>Sign in with Microsoft</button>`)
+	ssoButton := regexp.MustCompile(`<button type="submit" name="sso" value="entra"[^>]*>Sign in with Microsoft</button>`)
 	if !consentIDRE.MatchString(body) || !ssoButton.MatchString(body) {
 		t.Fatalf("the consent page's sign-in step offers no Microsoft button:\n%s", body)
 	}
@@ -91,7 +91,7 @@ func TestChatGPTsFlowWithSingleSignOnNeverShowsAPAT(t *testing.T) {
 		t.Error("the token input is shown with PAT_SIGNIN=false")
 	}
 	form := hiddenFields(body)
-	form.Set("sso", "oidc")
+	form.Set("sso", "entra")
 	res, body := page(b.PostForm(s.url+"/oauth/authorize", form))
 	// Now at the provider's own login page, then its consent page.
 	for i := 0; i < 3 && !approveBtnRE.MatchString(body); i++ {

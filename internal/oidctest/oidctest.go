@@ -10,6 +10,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,4 +120,47 @@ func Start(t testing.TB, cfg Config) string {
 		t.Fatalf("oidc-provider did not start in 30 s:\n%s", stderr.String())
 	}
 	return ""
+}
+
+// Rotate makes the provider at issuer sign with a new key from now on
+// (the old one stays published, as providers do during a rotation).
+func Rotate(t testing.TB, issuer string) {
+	t.Helper()
+	u, err := url.Parse(issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Post(u.Scheme+"://"+u.Host+"/_test/rotate", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("rotate: %d", res.StatusCode)
+	}
+}
+
+// KeyIDs returns the kids the provider publishes, in its order.
+func KeyIDs(t testing.TB, issuer string) []string {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get(issuer + "/jwks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&set); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, k := range set.Keys {
+		out = append(out, k.Kid)
+	}
+	return out
 }
