@@ -43,7 +43,8 @@ Usage:
   meetingintel serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo]
   meetingintel users add --email E --name N [--admin]     prints the user's first token
   meetingintel users list
-  meetingintel tokens create --email E [--label L]         prints a new token
+  meetingintel tokens create --email E [--label L] [--expires-days N]
+                                                           prints a new token
   meetingintel tokens list --email E
   meetingintel tokens revoke ID
   meetingintel import --email E [--title T] [--date RFC3339] [--attendees a@x,b@y]
