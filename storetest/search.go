@@ -321,3 +321,30 @@ func testSearchNear(t *testing.T, s meetingintel.Store) {
 		t.Errorf("hits %+v: want the line saying them together first", hits)
 	}
 }
+
+// testSearchSpeaker: two equal lines say "budget"; the older one, spoken by
+// Marketing, ranks first for "marketing budget" (on equal scores the newer
+// would win). A third meeting says "marketing" once, so the word is in the
+// index, and fills it with other lines, so both words are rare enough to
+// weigh.
+func testSearchSpeaker(t *testing.T, s meetingintel.Store) {
+	filler := []meetingintel.Segment{{Speaker: "Cy", StartMS: 0, EndMS: 1000, Text: "The marketing campaign starts in May."}}
+	for i := 1; i < 12; i++ {
+		filler = append(filler, meetingintel.Segment{Speaker: "Cy", StartMS: int64(i) * 1000, EndMS: int64(i)*1000 + 900,
+			Text: fmt.Sprintf("Item %d of the hardware checklist is done.", i)})
+	}
+	mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Checklist", Date: day(9)}, filler)
+	named := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Plans", Date: day(10)}, []meetingintel.Segment{
+		{Speaker: "Marketing", StartMS: 0, EndMS: 1000, Text: "The budget is tight this quarter."},
+	})
+	other := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Numbers", Date: day(11)}, []meetingintel.Segment{
+		{Speaker: "Engineering", StartMS: 0, EndMS: 1000, Text: "The budget is tight this quarter."},
+	})
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "marketing budget"})
+	if err != nil || len(hits) != 3 {
+		t.Fatalf("marketing budget: %d hits, %v", len(hits), err)
+	}
+	if hits[0].MeetingID != named.ID || hits[2].MeetingID != other.ID || hits[0].Score <= hits[2].Score {
+		t.Errorf("hits %+v: want Marketing's line first, Engineering's last", hits)
+	}
+}
