@@ -104,9 +104,10 @@ func RankDocs(docs []RankDoc, idfs []float64, avgLen float64, weights map[string
 		return cmp.Compare(docs[a].Seq, docs[b].Seq)
 	})
 	bonus := make([]float64, len(segs))
+	best := make([]float64, len(idfs)) // per term: the highest decayed weight in the passage
 	for k, i := range segs {
 		d := docs[i]
-		best := make([]float64, len(idfs)) // per term: the highest decayed weight in the passage
+		clear(best)
 		for j := k; j >= 0 && docs[segs[j]].Meeting == d.Meeting && d.Seq-docs[segs[j]].Seq <= PassageRadius; j-- {
 			credit(best, docs[segs[j]].Terms, d.Seq-docs[segs[j]].Seq)
 		}
@@ -146,9 +147,17 @@ func SpeakerTerms(speaker string, terms []string) uint64 {
 	return m
 }
 
+// decayAt[d] is passageDecay^d, for the distances a passage spans.
+var decayAt = func() (v [PassageRadius + 1]float64) {
+	for d := range v {
+		v[d] = math.Pow(passageDecay, float64(d))
+	}
+	return v
+}()
+
 // credit records, for each term of mask, that it occurs dist lines away.
 func credit(best []float64, mask uint64, dist int) {
-	v := math.Pow(passageDecay, float64(dist))
+	v := decayAt[min(dist, PassageRadius)]
 	for t := range best {
 		if mask&(1<<t) != 0 && v > best[t] {
 			best[t] = v

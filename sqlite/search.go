@@ -201,6 +201,9 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	for id := range present {
 		ids = append(ids, id)
 	}
+	// In rowid order the lookups below walk the B-trees forwards, and lines
+	// come back in meeting order, which RankDocs sorts by.
+	slices.Sort(ids)
 	idfs := make([]float64, len(terms))
 	words := make([]string, len(terms))
 	for i, t := range terms {
@@ -301,11 +304,12 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 
 	// Visibility and filters, best first, in batches growing fourfold:
 	// usually the first batch fills the page.
-	byScore(scored)
 	var out []candidate
 	batch := limit + limit/2 + 4
 	for i := 0; i < len(scored) && len(out) < limit; {
 		end := min(i+batch, len(scored))
+		// Only the next batch need be in order, not every candidate.
+		bestFirst(scored[i:], end-i)
 		got, err := db.visible(ctx, scored[i:end], cond, condArgs)
 		if err != nil {
 			return nil, err
@@ -401,6 +405,49 @@ func byScore(cs []candidate) {
 		}
 		return 1
 	})
+}
+
+// bestFirst moves the best n candidates of cs (byScore's order) to its
+// front, in order, in O(len(cs) log n) with a heap of n rather than a sort
+// of them all.
+func bestFirst(cs []candidate, n int) {
+	if n >= len(cs) {
+		byScore(cs)
+		return
+	}
+	worse := func(a, b candidate) bool { // a ranks below b
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.id < b.id
+	}
+	// cs[:n] is a min-heap: its root is the worst of the best n so far.
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= n {
+				return
+			}
+			if r := l + 1; r < n && worse(cs[r], cs[l]) {
+				l = r
+			}
+			if !worse(cs[l], cs[i]) {
+				return
+			}
+			cs[i], cs[l] = cs[l], cs[i]
+			i = l
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for j := n; j < len(cs); j++ {
+		if worse(cs[0], cs[j]) {
+			cs[0], cs[j] = cs[j], cs[0]
+			down(0)
+		}
+	}
+	byScore(cs[:n])
 }
 
 // visible returns the candidates of cs that cond lets through, with their

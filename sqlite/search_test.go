@@ -130,3 +130,23 @@ func TestSearchSpeakerPathsAgree(t *testing.T) {
 		t.Errorf("%d of the first 10 hits are Marketing's or the designer's, want most: %+v", boosted, indexed[:10])
 	}
 }
+
+// bestFirst puts the best n candidates first in byScore's order (score,
+// then newer first on ties), as a full sort would.
+func TestBestFirstMatchesSort(t *testing.T) {
+	for _, size := range []int{0, 1, 5, 200} {
+		for _, n := range []int{1, 3, 19, 250} {
+			ids := make([]int64, size)
+			scores := make([]float64, size)
+			for i := range ids {
+				ids[i] = int64(i*7%size + 1)
+				scores[i] = float64(i * 13 % 11) // many ties
+			}
+			got, want := sqlite.BestFirstForTest(ids, scores, n)
+			k := min(n, size)
+			if fmt.Sprint(got[:k]) != fmt.Sprint(want[:k]) {
+				t.Errorf("size %d, n %d: best first %v, want %v", size, n, got[:k], want[:k])
+			}
+		}
+	}
+}
