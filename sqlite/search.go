@@ -27,6 +27,11 @@ import (
 //     normalised by the candidates' mean), times the kind weight, plus for
 //     a transcript line what its passage (the lines either side) and its
 //     meeting hold of the query (see RankDocs).
+//   - Per candidate, one query reads kind, meeting, line and length (rowid
+//     order, joined from json_each). Speakers are not read per candidate:
+//     the distinct names come from the segments_speaker index, and only
+//     the lines of names holding a query word are looked up (usually
+//     none); beyond maxSpeakers names each candidate's speaker is read.
 //   - Visibility and meeting filters stay in SQL, on the best candidates
 //     first, in growing batches. Snippets come from FTS5's snippet(), for
 //     the page shown only, in one scan of the rowid range the hits span.
