@@ -17,6 +17,7 @@ import (
 	"github.com/meetingintel/meetingintel/api"
 	"github.com/meetingintel/meetingintel/auth"
 	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/sqlite"
 )
 
@@ -60,7 +61,7 @@ func newEnv(t *testing.T) *env {
 	if e.bobTok, _, err = db.CreateToken(ctx, e.bob.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := httpserver.NewLogger(logguard.Writer(), slog.LevelInfo)
 	a := &auth.Authenticator{Tokens: db, Logger: logger, OAuth: func(ctx context.Context, token string) (*auth.Principal, error) {
 		if token != oauthToken {
 			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "bad token")

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -80,6 +81,14 @@ func RedactQuery(q string) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, "&")
+}
+
+// NewLogger is the server's logger: one JSON object per line on w, at
+// level, every string passed through RedactAttr. The commands and the test
+// harnesses share it, so the suite-wide log guard (internal/logguard) reads
+// exactly what production writes.
+func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: RedactAttr}))
 }
 
 // RedactAttr is a slog.HandlerOptions.ReplaceAttr that hides every

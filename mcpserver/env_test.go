@@ -16,6 +16,7 @@ import (
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/auth"
 	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/meetingintel/meetingintel/sqlite"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -86,7 +87,7 @@ func newEnv(t *testing.T) *env {
 	// This verifier stands in for OAuth so tests can hold a token that has
 	// meetings:read only.
 	e.readOnlyOAuthToken = "header.readonly.sig"
-	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := httpserver.NewLogger(logguard.Tee(e.log), slog.LevelDebug)
 	a := &auth.Authenticator{Tokens: db, Logger: logger, OAuth: func(ctx context.Context, token string) (*auth.Principal, error) {
 		if token != e.readOnlyOAuthToken {
 			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "bad token")

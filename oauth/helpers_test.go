@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/oauth"
 	"github.com/meetingintel/meetingintel/sqlite"
 )
@@ -97,7 +100,9 @@ func (e *env) start() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	cfg := oauth.Config{Store: db, Users: db, PublicURL: e.srv.URL, Secret: testSecret, Now: e.clock.Now}
+	// The server logs like production into the suite-wide token guard.
+	log := httpserver.NewLogger(logguard.Writer(), slog.LevelDebug)
+	cfg := oauth.Config{Store: db, Users: db, PublicURL: e.srv.URL, Secret: testSecret, Now: e.clock.Now, Logger: log}
 	if e.configure != nil {
 		e.configure(&cfg)
 	}

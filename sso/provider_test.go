@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/internal/oidctest"
 	"github.com/meetingintel/meetingintel/sqlite"
 	"github.com/meetingintel/meetingintel/sso"
@@ -68,7 +70,7 @@ func startApp(t *testing.T, ln net.Listener, base string, pc sso.ProviderConfig,
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := httpserver.NewLogger(logguard.Tee(logs), slog.LevelDebug)
 	p, err := sso.New(sso.Config{Provider: pc, Policy: pol, Users: db, PublicURL: base, Logger: log})
 	if err != nil {
 		t.Fatal(err)

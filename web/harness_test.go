@@ -18,6 +18,7 @@ import (
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/demo"
 	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/oauth"
 	"github.com/meetingintel/meetingintel/sqlite"
 	"github.com/meetingintel/meetingintel/web"
@@ -103,7 +104,7 @@ func (e *env) open() {
 // start serves on a new 127.0.0.1 port.
 func (e *env) start() {
 	t := e.t
-	log := slog.New(slog.DiscardHandler)
+	log := httpserver.NewLogger(logguard.Writer(), slog.LevelInfo)
 	hs := httpserver.New(httpserver.Config{Addr: "127.0.0.1:0", Store: e.DB, Logger: log})
 	if err := hs.Listen(); err != nil {
 		t.Fatal(err)

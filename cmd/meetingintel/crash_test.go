@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel/httpserver"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	_ "github.com/meetingintel/meetingintel/sqlite" // registers the "sqlite" driver for the direct checks
 )
 
@@ -646,7 +647,7 @@ func TestHealthcheckCommandAsksHealthz(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return c.env[k] }}
+			e := env{stdin: strings.NewReader(""), stdout: &out, stderr: logguard.Tee(&errb), getenv: func(k string) string { return c.env[k] }}
 			err := cmdHealthcheck(context.Background(), c.args, e)
 			code := 0
 			if _, usage := err.(*usageError); usage {

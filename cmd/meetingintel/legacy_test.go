@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meetingintel/meetingintel/internal/logguard"
 )
 
 // importLegacy runs cmdImportLegacy in-process (it is called directly so
@@ -13,7 +15,7 @@ import (
 func importLegacy(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: logguard.Tee(&errb), getenv: func(string) string { return "" }}
 	err := cmdImportLegacy(context.Background(), args, e)
 	code := 0
 	if _, usage := err.(*usageError); usage {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/logguard"
 	"github.com/meetingintel/meetingintel/sqlite"
 )
 
@@ -29,7 +30,7 @@ func cli(t *testing.T, envs map[string]string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
-	code := run(ctx, args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return envs[k] }})
+	code := run(ctx, args, env{stdin: strings.NewReader(""), stdout: &out, stderr: logguard.Tee(&errb), getenv: func(k string) string { return envs[k] }})
 	return result{code, out.String(), errb.String()}
 }
 
@@ -341,7 +342,7 @@ func TestMCPOverStdioLinksMeetingsToThePublicURL(t *testing.T) {
 	var out, errb bytes.Buffer
 	envs := map[string]string{"PUBLIC_URL": "https://mi.example.com"}
 	code := run(ctx, []string{"mcp", "--db", db, "--email", "ana@example.com"},
-		env{stdin: strings.NewReader(in), stdout: &out, stderr: &errb, getenv: func(k string) string { return envs[k] }})
+		env{stdin: strings.NewReader(in), stdout: &out, stderr: logguard.Tee(&errb), getenv: func(k string) string { return envs[k] }})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

@@ -43,7 +43,7 @@ func cmdMCP(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: httpserver.RedactAttr}))
+	log := httpserver.NewLogger(e.stderr, slog.LevelWarn)
 	srv := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version})
 	pipe := newDrainIO(ctx, e.stdin, e.stdout, stdinDrainTimeout)
 	return srv.ServeTransport(ctx, u, &mcp.IOTransport{Reader: pipe, Writer: pipe})

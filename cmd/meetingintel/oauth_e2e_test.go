@@ -35,6 +35,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
+
+	"github.com/meetingintel/meetingintel/internal/logguard"
 )
 
 // liveServer is `meetingintel serve` running in this process on a real
@@ -72,7 +74,7 @@ func (s *liveServer) start() {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	s.cancel, s.done = cancel, make(chan int, 1)
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: s.log, getenv: func(k string) string { return s.envs[k] }}
+	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logguard.Tee(s.log), getenv: func(k string) string { return s.envs[k] }}
 	go func() { s.done <- run(ctx, []string{"serve", "--db", s.db, "--addr", s.addr}, e) }()
 	err := waitReady("http://"+s.addr, func() error {
 		select {

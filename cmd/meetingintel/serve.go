@@ -36,7 +36,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel, ReplaceAttr: httpserver.RedactAttr}))
+	log := httpserver.NewLogger(e.stderr, cfg.LogLevel)
 
 	s, where, err := db.open(ctx, e)
 	if err != nil {

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/meetingintel/meetingintel/internal/logguard"
 )
 
 // buildBinary builds meetingintel into a temporary folder (fast after the
@@ -105,7 +107,8 @@ func startServeProcess(t *testing.T, bin, addr string, env []string, args ...str
 	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
 	s.cmd.Env = append(os.Environ(), append([]string{"ADDR=", "MCP_AUTH_TOKENS=", "INSTANCE=", "PUBLIC_URL=",
 		"DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED="}, env...)...)
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	out := logguard.Tee(s.log) // one writer, so exec keeps one pipe and the order of lines
+	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
