@@ -62,8 +62,9 @@ const (
 	// estimate) the total is counted exactly; above, the estimate is used.
 	exactCountBelow = 20_000
 
-	// maxTerms: a candidate's matched terms are bits of an int64.
-	maxTerms = 63
+	// maxTerms: a candidate's matched terms, and which consecutive pairs
+	// are near, are bits of an int64.
+	maxTerms = 32
 )
 
 // headlineOptions makes ts_headline mark matches as **word**, like FTS5's
@@ -230,6 +231,18 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	// Length in tokens as FTS5's unicode61 tokenizer counts them (runs of
 	// letters and digits, stop words included), so both stores normalise
 	// lengths alike.
+	// Consecutive terms near each other, as bits after the terms' own:
+	// FTS5's NEAR(a b, N) allows N tokens between them, so positions differ
+	// by 1 to N+1, in either order.
+	for j := 0; j+1 < len(terms); j++ {
+		var alts []string
+		for dist := 1; dist <= meetingintel.NearDistance+1; dist++ {
+			alts = append(alts,
+				`tsquery_phrase(`+a.add(terms[j].query)+`::tsquery, `+a.add(terms[j+1].query)+`::tsquery, `+strconv.Itoa(dist)+`)`,
+				`tsquery_phrase(`+a.add(terms[j+1].query)+`::tsquery, `+a.add(terms[j].query)+`::tsquery, `+strconv.Itoa(dist)+`)`)
+		}
+		bits = append(bits, `CASE WHEN d.tsv @@ (`+strings.Join(alts, " || ")+`) THEN `+strconv.FormatInt(1<<(len(terms)+j), 10)+`::int8 ELSE 0 END`)
+	}
 	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq,
 		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, coalesce(s.speaker, ''), ` +
 		strings.Join(bits, " | ") + ` FROM search_docs d
@@ -271,7 +284,9 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 	speakers := map[string]uint64{}
 	docs := make([]meetingintel.RankDoc, len(rs))
 	for i, r := range rs {
-		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: uint64(r.termBits), Len: r.len}
+		mask := uint64(r.termBits)
+		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: mask & (1<<len(terms) - 1),
+			Near: mask >> len(terms), Len: r.len}
 		if r.c.seq != nil {
 			docs[i].Seq = *r.c.seq
 		}

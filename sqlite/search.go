@@ -27,6 +27,11 @@ import (
 //     normalised by the candidates' mean), times the kind weight, plus for
 //     a transcript line what its passage (the lines either side) and its
 //     meeting hold of the query (see RankDocs).
+//   - Per candidate, one query reads kind, meeting, line and length (rowid
+//     order, joined from json_each). Speakers are not read per candidate:
+//     the distinct names come from the segments_speaker index, and only
+//     the lines of names holding a query word are looked up (usually
+//     none); beyond maxSpeakers names each candidate's speaker is read.
 //   - Visibility and meeting filters stay in SQL, on the best candidates
 //     first, in growing batches. Snippets come from FTS5's snippet(), for
 //     the page shown only, in one scan of the rowid range the hits span.
@@ -204,19 +209,39 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	for id := range present {
 		ids = append(ids, id)
 	}
-	// One string back, not a row per document: rows cost more than lookups.
-	// Each entry is "id size-in-hex" plus " kind" for all but segments.
-	var sizes sql.NullString
-	if err := db.reader.QueryRowContext(ctx, `SELECT group_concat(d.id || ' ' || hex(z.sz)
-		|| CASE d.kind WHEN 'segment' THEN ' ' || d.meeting_id || ' ' || d.seq ELSE ' ' || d.kind END)
-		FROM search_docs d JOIN search_fts_docsize z ON z.id = d.id
-		WHERE d.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids)).Scan(&sizes); err != nil {
-		return nil, internal(err)
-	}
+	// In rowid order the lookups below walk the B-trees forwards, and lines
+	// come back in meeting order, which RankDocs sorts by.
+	slices.Sort(ids)
 	idfs := make([]float64, len(terms))
+	words := make([]string, len(terms))
 	for i, t := range terms {
 		idfs[i] = meetingintel.BM25IDF(st.docs, t.df)
+		words[i] = t.term
 	}
+	// Speakers whose names hold a query word: usually none, and then no
+	// candidate's speaker need be read at all.
+	named, all, err := db.namedSpeakers(ctx, words)
+	if err != nil {
+		return nil, err
+	}
+	speakerSQL := `''`
+	if !all {
+		// Too many speakers to list: read each candidate line's speaker.
+		speakerSQL = `hex(coalesce((SELECT s.speaker FROM segments s WHERE s.meeting_id = d.meeting_id AND s.seq = d.seq), ''))`
+	}
+	// One string back, not a row per document: rows cost more than lookups.
+	// Each entry is "id size-in-hex" plus " kind" for all but segments, and
+	// " meeting seq [speaker-in-hex]" for segments. Joining json_each, rather
+	// than IN (SELECT ...), spares SQLite an ephemeral index of every id.
+	var sizes sql.NullString
+	if err := db.reader.QueryRowContext(ctx, `SELECT group_concat(d.id || ' ' || hex(z.sz)
+		|| CASE d.kind WHEN 'segment' THEN ' ' || d.meeting_id || ' ' || d.seq || ' ' || `+speakerSQL+` ELSE ' ' || d.kind END)
+		FROM json_each(?) j
+		CROSS JOIN search_docs d ON d.id = j.value
+		JOIN search_fts_docsize z ON z.id = d.id`, jsonIDs(ids)).Scan(&sizes); err != nil {
+		return nil, internal(err)
+	}
+	speakers := map[string]uint64{} // hex of a speaker's name -> meetingintel.SpeakerTerms
 	scored := make([]candidate, 0, len(ids))
 	docs := make([]meetingintel.RankDoc, 0, len(ids))
 	for f := range strings.SplitSeq(sizes.String, ",") {
@@ -230,16 +255,29 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 		id, err1 := strconv.ParseInt(parts[0], 10, 64)
 		size, err2 := hex.DecodeString(parts[1])
 		d := meetingintel.RankDoc{Kind: meetingintel.KindSegment}
-		var err3, err4 error
+		var err3, err4, err5 error
 		switch len(parts) {
 		case 3:
 			d.Kind = parts[2]
-		case 4:
+		case 4, 5:
 			d.Meeting, err3 = strconv.ParseInt(parts[2], 10, 64)
 			d.Seq, err4 = strconv.Atoi(parts[3])
+			if len(parts) == 5 { // hex('') is '', so no name means four parts
+				m, ok := speakers[parts[4]]
+				if !ok {
+					var name []byte
+					name, err5 = hex.DecodeString(parts[4])
+					m = meetingintel.SpeakerTerms(string(name), words)
+					speakers[parts[4]] = m
+				}
+				d.SpeakerTerms = m
+			}
 		}
-		if err := errors.Join(err1, err2, err3, err4); err != nil {
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			return nil, internal(err)
+		}
+		if all && d.Kind == meetingintel.KindSegment {
+			d.SpeakerTerms = named[lineKey{d.Meeting, d.Seq}]
 		}
 		n, _ := ftsVarint(size) // tokens in the one column
 		d.Terms, d.Len = uint64(present[id]), float64(n)
@@ -252,8 +290,20 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	for _, d := range docs {
 		total += d.Len
 	}
-	if err := db.speakerTerms(ctx, scored, docs, terms); err != nil {
-		return nil, err
+	for j := 0; j+1 < len(terms); j++ {
+		near, err := db.matchIDs(ctx, "NEAR("+quoteTerm(terms[j].term)+" "+quoteTerm(terms[j+1].term)+", "+strconv.Itoa(meetingintel.NearDistance)+")", -1)
+		if err != nil {
+			return nil, err
+		}
+		at := make(map[int64]bool, len(near))
+		for _, id := range near {
+			at[id] = true
+		}
+		for i := range scored {
+			if at[scored[i].id] {
+				docs[i].Near |= 1 << j
+			}
+		}
 	}
 	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
 	for i := range scored {
@@ -267,11 +317,12 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 
 	// Visibility and filters, best first, in batches growing fourfold:
 	// usually the first batch fills the page.
-	byScore(scored)
 	var out []candidate
 	batch := limit + limit/2 + 4
 	for i := 0; i < len(scored) && len(out) < limit; {
 		end := min(i+batch, len(scored))
+		// Only the next batch need be in order, not every candidate.
+		bestFirst(scored[i:], end-i)
 		got, err := db.visible(ctx, scored[i:end], cond, condArgs)
 		if err != nil {
 			return nil, err
@@ -283,46 +334,74 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	return out[:min(len(out), limit)], nil
 }
 
-// speakerTerms marks, for each candidate line, the query terms its
-// speaker's name holds (meetingintel.SpeakerTerms).
-func (db *DB) speakerTerms(ctx context.Context, cs []candidate, docs []meetingintel.RankDoc, terms []termMatches) error {
-	var ids []int64
-	at := map[int64]int{}
-	for i, d := range docs {
-		if d.Kind == meetingintel.KindSegment {
-			ids = append(ids, cs[i].id)
-			at[cs[i].id] = i
+// maxSpeakers is how many distinct speakers namedSpeakers lists, one
+// index seek each, before search reads every candidate line's speaker
+// instead. A variable so tests can take the other path.
+var maxSpeakers = 512
+
+// lineKey is a transcript line: its meeting and position.
+type lineKey struct {
+	meeting int64
+	seq     int
+}
+
+// namedSpeakers returns, for every line whose speaker's name holds a query
+// word, the words' bits (meetingintel.SpeakerTerms), and true; or false when
+// there are more than maxSpeakers speakers to check. Distinct names come
+// from the segments_speaker index by skipping from one name to the next.
+func (db *DB) namedSpeakers(ctx context.Context, words []string) (map[lineKey]uint64, bool, error) {
+	var hits []string
+	masks := map[string]uint64{}
+	var last sql.NullString // NULL: before the first name
+	for n := 0; ; n++ {
+		if n == maxSpeakers {
+			return nil, false, nil
 		}
+		var name sql.NullString
+		var err error
+		if last.Valid {
+			err = db.reader.QueryRowContext(ctx, `SELECT min(speaker) FROM segments WHERE speaker > ?`, last.String).Scan(&name)
+		} else {
+			err = db.reader.QueryRowContext(ctx, `SELECT min(speaker) FROM segments`).Scan(&name)
+		}
+		if err != nil {
+			return nil, false, internal(err)
+		}
+		if !name.Valid {
+			break
+		}
+		if m := meetingintel.SpeakerTerms(name.String, words); m != 0 {
+			hits = append(hits, name.String)
+			masks[name.String] = m
+		}
+		last = name
 	}
-	if len(ids) == 0 {
-		return nil
+	out := map[lineKey]uint64{}
+	if len(hits) == 0 {
+		return out, true, nil
 	}
-	words := make([]string, len(terms))
-	for i, t := range terms {
-		words[i] = t.term
-	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT d.id, s.speaker FROM search_docs d
-		JOIN segments s ON s.meeting_id = d.meeting_id AND s.seq = d.seq
-		WHERE d.id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	b, err := json.Marshal(hits)
 	if err != nil {
-		return internal(err)
+		return nil, false, internal(err)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT s.meeting_id, s.seq, s.speaker FROM json_each(?) j
+		CROSS JOIN segments s INDEXED BY segments_speaker ON s.speaker = j.value`, string(b))
+	if err != nil {
+		return nil, false, internal(err)
 	}
 	defer rows.Close()
-	names := map[string]uint64{}
 	for rows.Next() {
-		var id int64
+		var k lineKey
 		var sp string
-		if err := rows.Scan(&id, &sp); err != nil {
-			return internal(err)
+		if err := rows.Scan(&k.meeting, &k.seq, &sp); err != nil {
+			return nil, false, internal(err)
 		}
-		m, ok := names[sp]
-		if !ok {
-			m = meetingintel.SpeakerTerms(sp, words)
-			names[sp] = m
-		}
-		docs[at[id]].SpeakerTerms = m
+		out[k] = masks[sp]
 	}
-	return internal(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, false, internal(err)
+	}
+	return out, true, nil
 }
 
 // byScore sorts candidates best first, newer first on ties.
@@ -339,6 +418,49 @@ func byScore(cs []candidate) {
 		}
 		return 1
 	})
+}
+
+// bestFirst moves the best n candidates of cs (byScore's order) to its
+// front, in order, in O(len(cs) log n) with a heap of n rather than a sort
+// of them all.
+func bestFirst(cs []candidate, n int) {
+	if n >= len(cs) {
+		byScore(cs)
+		return
+	}
+	worse := func(a, b candidate) bool { // a ranks below b
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.id < b.id
+	}
+	// cs[:n] is a min-heap: its root is the worst of the best n so far.
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= n {
+				return
+			}
+			if r := l + 1; r < n && worse(cs[r], cs[l]) {
+				l = r
+			}
+			if !worse(cs[l], cs[i]) {
+				return
+			}
+			cs[i], cs[l] = cs[l], cs[i]
+			i = l
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for j := n; j < len(cs); j++ {
+		if worse(cs[0], cs[j]) {
+			cs[0], cs[j] = cs[j], cs[0]
+			down(0)
+		}
+	}
+	byScore(cs[:n])
 }
 
 // visible returns the candidates of cs that cond lets through, with their

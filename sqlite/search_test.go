@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/sqlite"
 )
 
 // Search scores in Go rather than with FTS5's bm25(), which is slow on
@@ -74,4 +75,78 @@ func seqOr(p *int, def int) int {
 		return def
 	}
 	return *p
+}
+
+// Search finds the lines of speakers named in the query through the
+// speaker index, or, with more speakers than it lists, by reading every
+// candidate's speaker: both paths rank alike.
+func TestSearchSpeakerPathsAgree(t *testing.T) {
+	db := open(t)
+	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	speakers := []string{"Marketing", "Engineering", "Industrial Designer", "Project Manager", "Ann"}
+	for m := 0; m < 4; m++ {
+		segs := make([]meetingintel.Segment, 40)
+		for i := range segs {
+			text := fmt.Sprintf("Line %d of meeting %d covers the hardware checklist.", i, m)
+			if i%4 == m {
+				text = fmt.Sprintf("The budget for the design work in part %d is tight.", i)
+			}
+			if i == 7 {
+				text = "The marketing campaign starts in May."
+			}
+			segs[i] = meetingintel.Segment{Speaker: speakers[(i+m)%len(speakers)], StartMS: int64(i) * 1000,
+				EndMS: int64(i)*1000 + 900, Text: text}
+		}
+		if err := db.CreateMeeting(ctx, &meetingintel.Meeting{Title: fmt.Sprintf("Meeting %d", m),
+			Date: time.Date(2024, 1, 1+m, 9, 0, 0, 0, time.UTC)}, segs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := meetingintel.SearchQuery{Query: "what did marketing and the designers say about the budget", Limit: 50}
+	indexed, err := db.Search(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := sqlite.SetMaxSpeakersForTest(1)
+	defer restore()
+	scanned, err := db.Search(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(indexed) < 10 || len(indexed) != len(scanned) {
+		t.Fatalf("%d hits through the index, %d reading every speaker", len(indexed), len(scanned))
+	}
+	boosted := 0
+	for i := range indexed {
+		a, b := indexed[i], scanned[i]
+		if a.MeetingID != b.MeetingID || *a.Seq != *b.Seq || math.Abs(a.Score-b.Score) > 1e-9 {
+			t.Errorf("hit %d: %+v through the index, %+v reading every speaker", i, a, b)
+		}
+		if i < 10 && (a.Speaker == "Marketing" || a.Speaker == "Industrial Designer") {
+			boosted++
+		}
+	}
+	if boosted < 5 {
+		t.Errorf("%d of the first 10 hits are Marketing's or the designer's, want most: %+v", boosted, indexed[:10])
+	}
+}
+
+// bestFirst puts the best n candidates first in byScore's order (score,
+// then newer first on ties), as a full sort would.
+func TestBestFirstMatchesSort(t *testing.T) {
+	for _, size := range []int{0, 1, 5, 200} {
+		for _, n := range []int{1, 3, 19, 250} {
+			ids := make([]int64, size)
+			scores := make([]float64, size)
+			for i := range ids {
+				ids[i] = int64(i*7%size + 1)
+				scores[i] = float64(i * 13 % 11) // many ties
+			}
+			got, want := sqlite.BestFirstForTest(ids, scores, n)
+			k := min(n, size)
+			if fmt.Sprint(got[:k]) != fmt.Sprint(want[:k]) {
+				t.Errorf("size %d, n %d: best first %v, want %v", size, n, got[:k], want[:k])
+			}
+		}
+	}
 }

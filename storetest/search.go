@@ -343,3 +343,49 @@ func testSearchKind(t *testing.T, s meetingintel.Store) {
 	_, err := s.Search(as(bob), meetingintel.SearchQuery{Query: "pricing", Kind: "gossip"})
 	wantCode(t, "Search with an unknown kind", err, meetingintel.EINVALID)
 }
+
+// testSearchNear: two lines of equal length hold both words; the one that
+// says them together ranks first, on either store, though it is older (on
+// equal scores the newer would win).
+func testSearchNear(t *testing.T, s meetingintel.Store) {
+	together := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Hardware", Date: day(10)}, []meetingintel.Segment{
+		{Speaker: "Ben", StartMS: 0, EndMS: 1000, Text: "The remote control broke, it is not here."},
+	})
+	apart := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Support", Date: day(11)}, []meetingintel.Segment{
+		{Speaker: "Ann", StartMS: 0, EndMS: 1000, Text: "The remote is not here and the control broke."},
+	})
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "remote control"})
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("remote control: %d hits, %v", len(hits), err)
+	}
+	if hits[0].MeetingID != together.ID || hits[1].MeetingID != apart.ID {
+		t.Errorf("hits %+v: want the line saying them together first", hits)
+	}
+}
+
+// testSearchSpeaker: two equal lines say "budget"; the older one, spoken by
+// Marketing, ranks first for "marketing budget" (on equal scores the newer
+// would win). A third meeting says "marketing" once, so the word is in the
+// index, and fills it with other lines, so both words are rare enough to
+// weigh.
+func testSearchSpeaker(t *testing.T, s meetingintel.Store) {
+	filler := []meetingintel.Segment{{Speaker: "Cy", StartMS: 0, EndMS: 1000, Text: "The marketing campaign starts in May."}}
+	for i := 1; i < 12; i++ {
+		filler = append(filler, meetingintel.Segment{Speaker: "Cy", StartMS: int64(i) * 1000, EndMS: int64(i)*1000 + 900,
+			Text: fmt.Sprintf("Item %d of the hardware checklist is done.", i)})
+	}
+	mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Checklist", Date: day(9)}, filler)
+	named := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Plans", Date: day(10)}, []meetingintel.Segment{
+		{Speaker: "Marketing", StartMS: 0, EndMS: 1000, Text: "The budget is tight this quarter."},
+	})
+	other := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Numbers", Date: day(11)}, []meetingintel.Segment{
+		{Speaker: "Engineering", StartMS: 0, EndMS: 1000, Text: "The budget is tight this quarter."},
+	})
+	hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "marketing budget"})
+	if err != nil || len(hits) != 3 {
+		t.Fatalf("marketing budget: %d hits, %v", len(hits), err)
+	}
+	if hits[0].MeetingID != named.ID || hits[2].MeetingID != other.ID || hits[0].Score <= hits[2].Score {
+		t.Errorf("hits %+v: want Marketing's line first, Engineering's last", hits)
+	}
+}
