@@ -41,7 +41,7 @@ import (
 //     needs the positions of every candidate, which costs what bm25() cost.
 //     Repetition in speech is a weak signal.
 //   - Cost grows with the matches of the query's words: a word in 10% of
-//     3M lines means 300,000 candidates to score (see README, latency).
+//     3M lines means 300,000 candidates to score (docs/benchmarks.md measures it).
 //   - It reads FTS5's shadow tables (search_fts_data, search_fts_docsize);
 //     their format is part of SQLite's stable file format, and detail and
 //     columnsize must stay at their defaults.
