@@ -114,8 +114,9 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	}
 	anyTerm := strings.Join(all, " | ")
 	filtered := !q.From.IsZero() || !q.To.IsZero() || strings.TrimSpace(q.Attendee) != "" || strings.TrimSpace(q.Tag) != ""
-	// Exact: every document matching any term is ranked.
-	cs, err := db.candidates(ctx, terms, anyTerm, 0, weights)
+	// Every document matching any term is ranked, up to MaxRanked of the
+	// newest (as in SQLite).
+	cs, err := db.candidates(ctx, terms, anyTerm, meetingintel.MaxRanked, weights)
 	if err != nil {
 		return nil, err
 	}
@@ -299,12 +300,15 @@ func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, 
 			docs[i].SpeakerTerms = m
 		}
 	}
-	// Every match is in hand, so each term's document frequency is exact.
+	// Every match is in hand unless the window filled, so each term's
+	// document frequency is exact; a full window keeps termStats' figures.
 	dfs := make([]float64, len(terms))
 	for _, r := range rs {
 		for j := range terms {
-			if r.termBits&(1<<j) != 0 {
-				dfs[j]++
+			if window == 0 || len(rs) < window {
+				if r.termBits&(1<<j) != 0 {
+					dfs[j]++
+				}
 			}
 		}
 	}

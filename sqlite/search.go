@@ -79,16 +79,26 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, err
 	}
 
-	// Every document matching any term is ranked: exact top-k, no term's
-	// matches dropped however common it is.
+	// Every document matching any term is ranked (exact top-k), up to
+	// meetingintel.MaxRanked of them: beyond that only the newest are, so a
+	// query of words every line holds stays bounded in time and memory on
+	// millions of lines. Frequencies stay exact.
 	var found []termMatches
 	for _, t := range terms {
-		ids, err := db.matchIDs(ctx, quoteTerm(t), -1)
+		ids, err := db.matchIDs(ctx, quoteTerm(t), meetingintel.MaxRanked)
 		if err != nil {
 			return nil, err
 		}
+		df := float64(len(ids))
+		if len(ids) == meetingintel.MaxRanked {
+			var n int64
+			if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, quoteTerm(t)).Scan(&n); err != nil {
+				return nil, internal(err)
+			}
+			df = float64(n)
+		}
 		if len(ids) > 0 {
-			found = append(found, termMatches{term: t, ids: ids, df: float64(len(ids))})
+			found = append(found, termMatches{term: t, ids: ids, df: df})
 		}
 	}
 	if len(found) == 0 {
@@ -108,6 +118,18 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	for i, t := range found {
 		for _, id := range t.ids {
 			present[id] |= 1 << i
+		}
+	}
+	if len(present) > meetingintel.MaxRanked {
+		// Each term's newest MaxRanked are in hand; rank the newest
+		// MaxRanked of their union, which every term's list covers.
+		ids := make([]int64, 0, len(present))
+		for id := range present {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids[:len(ids)-meetingintel.MaxRanked] {
+			delete(present, id)
 		}
 	}
 	cands, err := db.candidates(ctx, present, found, st, weights, q.Kind, cond, condArgs, limit)
@@ -291,7 +313,9 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 		total += d.Len
 	}
 	for j := 0; j+1 < len(terms); j++ {
-		near, err := db.matchIDs(ctx, "NEAR("+quoteTerm(terms[j].term)+" "+quoteTerm(terms[j+1].term)+", "+strconv.Itoa(meetingintel.NearDistance)+")", -1)
+		// The candidates are at most MaxRanked of the newest, so the newest
+		// MaxRanked near matches hold every near match among them.
+		near, err := db.matchIDs(ctx, "NEAR("+quoteTerm(terms[j].term)+" "+quoteTerm(terms[j+1].term)+", "+strconv.Itoa(meetingintel.NearDistance)+")", meetingintel.MaxRanked)
 		if err != nil {
 			return nil, err
 		}
