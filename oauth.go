@@ -145,7 +145,12 @@ type OAuthStore interface {
 	// TouchOAuthGrant records that a grant was used at time at.
 	TouchOAuthGrant(ctx context.Context, id int64, at time.Time) error
 
-	// DeleteExpiredOAuth removes, as of now, codes, refresh tokens and
+	// UseOAuthAssertionJTI records that client clientID used the client
+	// assertion jti (RFC 7523), which expires at expires. A jti the client
+	// already used is ECONFLICT, so replicas refuse a replayed assertion.
+	UseOAuthAssertionJTI(ctx context.Context, clientID, jti string, expires time.Time) error
+
+	// DeleteExpiredOAuth removes, as of now, expired assertion ids, codes, refresh tokens and
 	// grants expired or revoked more than OAuthRecordRetention ago, and
 	// clients registered more than UnusedOAuthClientTTL ago that no
 	// authorization used (no code of theirs stored, none redeemed, no grant).

@@ -519,7 +519,8 @@ func TestMetadataIsWhatStrictClientsExpect(t *testing.T) {
 	for k, want := range map[string]string{
 		"response_types_supported": "code", "code_challenge_methods_supported": "S256",
 		"grant_types_supported": "authorization_code refresh_token", "scopes_supported": "meetings:read meetings:write",
-		"token_endpoint_auth_methods_supported": "none client_secret_post client_secret_basic",
+		"token_endpoint_auth_methods_supported":            "none client_secret_post client_secret_basic private_key_jwt",
+		"token_endpoint_auth_signing_alg_values_supported": "RS256 ES256",
 	} {
 		if got := join(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)

@@ -2,6 +2,9 @@ package oauth
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -19,6 +22,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -56,22 +61,31 @@ func isCIMDClientID(id string) bool {
 
 // cimdDocument holds the fields of a client metadata document we use.
 type cimdDocument struct {
-	ClientID                string   `json:"client_id"`
-	ClientName              string   `json:"client_name"`
-	ClientURI               string   `json:"client_uri"`
-	LogoURI                 string   `json:"logo_uri"`
-	RedirectURIs            []string `json:"redirect_uris"`
-	GrantTypes              []string `json:"grant_types"`
-	ResponseTypes           []string `json:"response_types"`
-	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
-	JWKS                    any      `json:"jwks"`
-	JWKSURI                 string   `json:"jwks_uri"`
-	ClientSecret            string   `json:"client_secret"`
-	ClientSecretExpiresAt   any      `json:"client_secret_expires_at"`
+	ClientID                string          `json:"client_id"`
+	ClientName              string          `json:"client_name"`
+	ClientURI               string          `json:"client_uri"`
+	LogoURI                 string          `json:"logo_uri"`
+	RedirectURIs            []string        `json:"redirect_uris"`
+	GrantTypes              []string        `json:"grant_types"`
+	ResponseTypes           []string        `json:"response_types"`
+	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
+	JWKS                    json.RawMessage `json:"jwks"`
+	JWKSURI                 string          `json:"jwks_uri"`
+	ClientSecret            string          `json:"client_secret"`
+	ClientSecretExpiresAt   any             `json:"client_secret_expires_at"`
 }
 
 type cimdEntry struct {
-	client  *meetingintel.OAuthClient
+	client *meetingintel.OAuthClient
+	// keys verify a private_key_jwt client's assertions: the document's
+	// jwks, or nil with jwksURI set when the document points at its keys.
+	keys    []jose.JSONWebKey
+	jwksURI string
+	expires time.Time
+}
+
+type jwksEntry struct {
+	keys    []jose.JSONWebKey
 	expires time.Time
 }
 
@@ -82,6 +96,7 @@ type cimdFetcher struct {
 
 	mu    sync.Mutex
 	cache map[string]cimdEntry
+	jwks  map[string]jwksEntry // by jwks_uri
 }
 
 func newCIMDFetcher(test *CIMDTestOnly, now func() time.Time) *cimdFetcher {
@@ -124,6 +139,7 @@ func newCIMDFetcher(test *CIMDTestOnly, now func() time.Time) *cimdFetcher {
 		},
 		now:   now,
 		cache: map[string]cimdEntry{},
+		jwks:  map[string]jwksEntry{},
 	}
 }
 
@@ -185,50 +201,171 @@ func checkCIMDURL(id string) (*url.URL, error) {
 // cache or fetched. An error's message is written for the person on the
 // consent page.
 func (f *cimdFetcher) client(ctx context.Context, id string) (*meetingintel.OAuthClient, error) {
+	e, err := f.entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.client, nil
+}
+
+// entry returns the cached or freshly fetched document of id.
+func (f *cimdFetcher) entry(ctx context.Context, id string) (cimdEntry, error) {
 	now := f.now()
 	f.mu.Lock()
 	e, ok := f.cache[id]
 	f.mu.Unlock()
 	if ok && now.Before(e.expires) {
-		return e.client, nil
+		return e, nil
 	}
-	c, ttl, err := f.fetch(ctx, id)
+	e, ttl, err := f.fetch(ctx, id)
+	if err != nil {
+		return cimdEntry{}, err
+	}
+	if ttl > 0 {
+		e.expires = now.Add(ttl)
+		f.mu.Lock()
+		bound(f.cache, now, func(v cimdEntry) time.Time { return v.expires })
+		f.cache[id] = e
+		f.mu.Unlock()
+	}
+	return e, nil
+}
+
+// bound makes room for one more entry in a cache of at most CIMDCacheSize:
+// it drops expired entries and, if none, any one: the cache is a bound on
+// memory, not a store. The caller holds the lock.
+func bound[V any](m map[string]V, now time.Time, expires func(V) time.Time) {
+	if len(m) < CIMDCacheSize {
+		return
+	}
+	for k, v := range m {
+		if !now.Before(expires(v)) {
+			delete(m, k)
+		}
+	}
+	for k := range m {
+		if len(m) < CIMDCacheSize {
+			break
+		}
+		delete(m, k)
+	}
+}
+
+// keys returns the keys that verify client id's assertions: its document's
+// jwks, or the set at its jwks_uri (fetched like documents, and cached by
+// the same rules). An error's message is for the client.
+func (f *cimdFetcher) keys(ctx context.Context, id string) ([]jose.JSONWebKey, error) {
+	e, err := f.entry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if ttl > 0 {
+	if e.client.AuthMethod != "private_key_jwt" {
+		return nil, errors.New("the client's metadata document no longer declares private_key_jwt")
+	}
+	if e.jwksURI == "" {
+		return e.keys, nil
+	}
+	now := f.now()
+	f.mu.Lock()
+	j, ok := f.jwks[e.jwksURI]
+	f.mu.Unlock()
+	if ok && now.Before(j.expires) {
+		return j.keys, nil
+	}
+	u, err := checkCIMDURL(e.jwksURI)
+	if err != nil {
+		return nil, fmt.Errorf("the client's jwks_uri: %w", err)
+	}
+	body, h, err := f.get(ctx, u, "key set")
+	if err != nil {
+		return nil, err
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, fmt.Errorf("the client's key set at %s is not a JSON Web Key Set", u.Host)
+	}
+	ks, err := signingKeys(set.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("the client's key set at %s: %w", u.Host, err)
+	}
+	if ttl := cacheTTL(h); ttl > 0 {
 		f.mu.Lock()
-		if len(f.cache) >= CIMDCacheSize {
-			// Drop expired entries; if none, drop any one: the cache is a
-			// bound on memory, not a store.
-			for k, v := range f.cache {
-				if !now.Before(v.expires) {
-					delete(f.cache, k)
-				}
-			}
-			for k := range f.cache {
-				if len(f.cache) < CIMDCacheSize {
-					break
-				}
-				delete(f.cache, k)
-			}
-		}
-		f.cache[id] = cimdEntry{client: c, expires: now.Add(ttl)}
+		bound(f.jwks, now, func(v jwksEntry) time.Time { return v.expires })
+		f.jwks[e.jwksURI] = jwksEntry{keys: ks, expires: now.Add(ttl)}
 		f.mu.Unlock()
 	}
-	return c, nil
+	return ks, nil
 }
 
-func (f *cimdFetcher) fetch(ctx context.Context, id string) (*meetingintel.OAuthClient, time.Duration, error) {
+// signingKeys keeps the keys of a set that can verify RS256 or ES256
+// signatures. A private key is refused: the set is public, so its owner has
+// leaked it.
+func signingKeys(all []jose.JSONWebKey) ([]jose.JSONWebKey, error) {
+	var ks []jose.JSONWebKey
+	for _, k := range all {
+		if !k.Valid() {
+			return nil, errors.New("it holds a malformed key")
+		}
+		if !k.IsPublic() {
+			return nil, errors.New("it publishes a private key")
+		}
+		if k.Use != "" && k.Use != "sig" {
+			continue
+		}
+		switch pk := k.Key.(type) {
+		case *rsa.PublicKey:
+			if pk.N.BitLen() < 2048 || (k.Algorithm != "" && k.Algorithm != string(jose.RS256)) {
+				continue
+			}
+		case *ecdsa.PublicKey:
+			if pk.Curve != elliptic.P256() || (k.Algorithm != "" && k.Algorithm != string(jose.ES256)) {
+				continue
+			}
+		default:
+			continue
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) == 0 {
+		return nil, errors.New("it holds no RS256 (RSA, 2048 bits or more) or ES256 (P-256) signing key")
+	}
+	if len(ks) > maxClientKeys {
+		return nil, fmt.Errorf("it holds more than %d signing keys", maxClientKeys)
+	}
+	return ks, nil
+}
+
+// maxClientKeys bounds how many keys an assertion may be tried against.
+const maxClientKeys = 10
+
+func (f *cimdFetcher) fetch(ctx context.Context, id string) (cimdEntry, time.Duration, error) {
 	u, err := checkCIMDURL(id)
 	if err != nil {
-		return nil, 0, err
+		return cimdEntry{}, 0, err
 	}
+	body, h, err := f.get(ctx, u, "metadata document")
+	if err != nil {
+		return cimdEntry{}, 0, err
+	}
+	var doc cimdDocument
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return cimdEntry{}, 0, fmt.Errorf("the client's metadata document at %s is not a JSON object", u.Host)
+	}
+	e, err := validateCIMD(id, &doc, f.now())
+	if err != nil {
+		return cimdEntry{}, 0, fmt.Errorf("the client's metadata document at %s: %w", u.Host, err)
+	}
+	return e, cacheTTL(h), nil
+}
+
+// get fetches a JSON resource of a client (what names it in errors) by the
+// SSRF rules above and returns its body and headers.
+func (f *cimdFetcher) get(ctx context.Context, u *url.URL, what string) ([]byte, http.Header, error) {
 	ctx, cancel := context.WithTimeout(ctx, CIMDTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, 0, errors.New("the client_id URL cannot be fetched")
+		return nil, nil, fmt.Errorf("the client's %s URL cannot be fetched", what)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "meetingintel-oauth (client metadata fetch)")
@@ -236,66 +373,91 @@ func (f *cimdFetcher) fetch(ctx context.Context, id string) (*meetingintel.OAuth
 	if err != nil {
 		switch {
 		case errors.Is(err, errForbiddenAddr):
-			return nil, 0, fmt.Errorf("the client's host %s resolves to an address that is not public", u.Hostname())
+			return nil, nil, fmt.Errorf("the client's host %s resolves to an address that is not public", u.Hostname())
 		case errors.Is(err, errCIMDRedirect):
-			return nil, 0, fmt.Errorf("the client's metadata document at %s redirects elsewhere", u.Host)
+			return nil, nil, fmt.Errorf("the client's %s at %s redirects elsewhere", what, u.Host)
 		}
-		return nil, 0, fmt.Errorf("the client's metadata document at %s could not be fetched", u.Host)
+		return nil, nil, fmt.Errorf("the client's %s at %s could not be fetched", what, u.Host)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s answered %d", u.Host, resp.StatusCode)
+		return nil, nil, fmt.Errorf("the client's %s at %s answered %d", what, u.Host, resp.StatusCode)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s is not JSON", u.Host)
+		return nil, nil, fmt.Errorf("the client's %s at %s is not JSON", what, u.Host)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, CIMDMaxBytes+1))
 	if err != nil {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s could not be read", u.Host)
+		return nil, nil, fmt.Errorf("the client's %s at %s could not be read", what, u.Host)
 	}
 	if len(body) > CIMDMaxBytes {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s is larger than %d bytes", u.Host, CIMDMaxBytes)
+		return nil, nil, fmt.Errorf("the client's %s at %s is larger than %d bytes", what, u.Host, CIMDMaxBytes)
 	}
-	var doc cimdDocument
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s is not a JSON object", u.Host)
-	}
-	c, err := validateCIMD(id, &doc, f.now())
-	if err != nil {
-		return nil, 0, fmt.Errorf("the client's metadata document at %s: %w", u.Host, err)
-	}
-	return c, cacheTTL(resp.Header), nil
+	return body, resp.Header, nil
 }
 
 // validateCIMD checks a document against its URL (draft §4) and returns
 // the client it describes.
-func validateCIMD(id string, d *cimdDocument, now time.Time) (*meetingintel.OAuthClient, error) {
+func validateCIMD(id string, d *cimdDocument, now time.Time) (cimdEntry, error) {
+	c, e, err := validateCIMDDoc(id, d, now)
+	if err != nil {
+		return cimdEntry{}, err
+	}
+	e.client = c
+	return e, nil
+}
+
+func validateCIMDDoc(id string, d *cimdDocument, now time.Time) (*meetingintel.OAuthClient, cimdEntry, error) {
+	var e cimdEntry
 	if d.ClientID != id {
-		return nil, errors.New("its client_id is not the URL it was fetched from")
+		return nil, e, errors.New("its client_id is not the URL it was fetched from")
 	}
 	// A document is public: a secret in it is no secret (draft §4.1).
 	if d.ClientSecret != "" || d.ClientSecretExpiresAt != nil {
-		return nil, errors.New("it carries a client secret")
+		return nil, e, errors.New("it carries a client secret")
 	}
+	hasJWKS := len(d.JWKS) > 0 && string(d.JWKS) != "null"
 	method := d.TokenEndpointAuthMethod
 	switch method {
 	case "", "none":
 		method = "none"
+		if hasJWKS || d.JWKSURI != "" {
+			return nil, e, errors.New("it publishes keys (jwks or jwks_uri) but token_endpoint_auth_method is none; declare private_key_jwt")
+		}
 	case "private_key_jwt":
-		return nil, errors.New("private_key_jwt client authentication is not supported yet; publish token_endpoint_auth_method none")
+		// RFC 7591 §2: jwks and jwks_uri must not both be present.
+		switch {
+		case hasJWKS == (d.JWKSURI != ""):
+			return nil, e, errors.New("private_key_jwt needs exactly one of jwks and jwks_uri")
+		case d.JWKSURI != "":
+			if _, err := checkCIMDURL(d.JWKSURI); err != nil {
+				return nil, e, fmt.Errorf("its jwks_uri: %w", err)
+			}
+			e.jwksURI = d.JWKSURI
+		default:
+			var set jose.JSONWebKeySet
+			if err := json.Unmarshal(d.JWKS, &set); err != nil {
+				return nil, e, errors.New("its jwks is not a JSON Web Key Set")
+			}
+			ks, err := signingKeys(set.Keys)
+			if err != nil {
+				return nil, e, fmt.Errorf("its jwks: %w", err)
+			}
+			e.keys = ks
+		}
 	default:
-		return nil, fmt.Errorf("token_endpoint_auth_method %q is not allowed (none)", truncate(method, 40))
+		return nil, e, fmt.Errorf("token_endpoint_auth_method %q is not allowed (none or private_key_jwt)", truncate(method, 40))
 	}
 	if len(d.RedirectURIs) == 0 || len(d.RedirectURIs) > MaxRedirectURIs {
-		return nil, fmt.Errorf("it needs 1 to %d redirect_uris", MaxRedirectURIs)
+		return nil, e, fmt.Errorf("it needs 1 to %d redirect_uris", MaxRedirectURIs)
 	}
 	for _, r := range d.RedirectURIs {
 		if err := checkRedirectURI(r); err != nil {
 			var oe *oauthError
 			if errors.As(err, &oe) {
-				return nil, errors.New(oe.Description)
+				return nil, e, errors.New(oe.Description)
 			}
-			return nil, err
+			return nil, e, err
 		}
 	}
 	grants := d.GrantTypes
@@ -304,11 +466,11 @@ func validateCIMD(id string, d *cimdDocument, now time.Time) (*meetingintel.OAut
 	}
 	for _, g := range grants {
 		if g != "authorization_code" && g != "refresh_token" {
-			return nil, fmt.Errorf("grant type %q is not supported", truncate(g, 40))
+			return nil, e, fmt.Errorf("grant type %q is not supported", truncate(g, 40))
 		}
 	}
 	if !slices.Contains(grants, "authorization_code") {
-		return nil, errors.New("grant_types must include authorization_code")
+		return nil, e, errors.New("grant_types must include authorization_code")
 	}
 	rts := d.ResponseTypes
 	if len(rts) == 0 {
@@ -316,7 +478,7 @@ func validateCIMD(id string, d *cimdDocument, now time.Time) (*meetingintel.OAut
 	}
 	for _, t := range rts {
 		if t != "code" {
-			return nil, fmt.Errorf("response type %q is not supported", truncate(t, 40))
+			return nil, e, fmt.Errorf("response type %q is not supported", truncate(t, 40))
 		}
 	}
 	return &meetingintel.OAuthClient{
@@ -327,7 +489,7 @@ func validateCIMD(id string, d *cimdDocument, now time.Time) (*meetingintel.OAut
 		ResponseTypes: slices.Compact(slices.Sorted(slices.Values(rts))),
 		AuthMethod:    method,
 		CreatedAt:     now.UTC(),
-	}, nil
+	}, e, nil
 }
 
 // cacheTTL reads how long a document may be cached (RFC 9111 max-age, or

@@ -230,7 +230,7 @@ func TestEveryUnusableDocumentIsRefused(t *testing.T) {
 		{"a client_id other than its URL", "/other.json", with("client_id", "https://claude.ai/oauth/client.json"), "client_id is not the URL"},
 		{"a client secret", "/secret.json", with("client_secret", "s3cret"), "carries a client secret"},
 		{"a confidential method", "/basic.json", with("token_endpoint_auth_method", "client_secret_basic"), "is not allowed"},
-		{"private_key_jwt", "/pkjwt.json", with("token_endpoint_auth_method", "private_key_jwt"), "private_key_jwt"},
+		{"private_key_jwt without keys", "/pkjwt.json", with("token_endpoint_auth_method", "private_key_jwt"), "exactly one of jwks and jwks_uri"},
 		{"no redirect URIs", "/noredirect.json", with("redirect_uris", nil), "redirect_uris"},
 		{"a javascript: redirect URI", "/js.json", with("redirect_uris", []string{"javascript:alert(1)"}), "scheme that is not allowed"},
 		{"an implicit grant", "/implicit.json", with("grant_types", []string{"implicit"}), "grant type"},

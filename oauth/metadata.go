@@ -39,7 +39,9 @@ type authServerMetadata struct {
 	ResponseModesSupported            []string `json:"response_modes_supported"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	RevocationEndpointAuthMethods     []string `json:"revocation_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthSigningAlgs []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	AuthorizationResponseIssSupported bool     `json:"authorization_response_iss_parameter_supported"`
 	// ClientIDMetadataDocumentSupported: an https client_id URL is fetched
@@ -49,8 +51,16 @@ type authServerMetadata struct {
 }
 
 // authMethods are the client authentication methods the token and
-// revocation endpoints accept.
-var authMethods = []string{"none", "client_secret_post", "client_secret_basic"}
+// revocation endpoints accept. private_key_jwt is for clients whose
+// metadata document publishes keys (DESIGN §13); a registered client has
+// no document, so registration offers only registrationAuthMethods.
+var (
+	authMethods             = []string{"none", "client_secret_post", "client_secret_basic", "private_key_jwt"}
+	registrationAuthMethods = []string{"none", "client_secret_post", "client_secret_basic"}
+	// assertionAlgNames are assertionAlgs as metadata lists them (RFC 8414
+	// §2: required once private_key_jwt is listed).
+	assertionAlgNames = []string{"RS256", "ES256"}
+)
 
 func (s *Server) handleAuthServerMetadata(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, &authServerMetadata{
@@ -64,7 +74,9 @@ func (s *Server) handleAuthServerMetadata(w http.ResponseWriter, r *http.Request
 		ResponseModesSupported:            []string{"query"},
 		GrantTypesSupported:               []string{"authorization_code", "refresh_token"},
 		TokenEndpointAuthMethodsSupported: authMethods,
+		TokenEndpointAuthSigningAlgs:      assertionAlgNames,
 		RevocationEndpointAuthMethods:     authMethods,
+		RevocationEndpointAuthSigningAlgs: assertionAlgNames,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		AuthorizationResponseIssSupported: true,
 		ClientIDMetadataDocumentSupported: true,

@@ -86,7 +86,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (*registration
 	if req.TokenEndpointAuthMethod != nil {
 		method = *req.TokenEndpointAuthMethod
 	}
-	if !slices.Contains(authMethods, method) {
+	if !slices.Contains(registrationAuthMethods, method) {
 		return nil, errf(http.StatusBadRequest, "invalid_client_metadata",
 			"token_endpoint_auth_method must be none, client_secret_post or client_secret_basic.")
 	}

@@ -91,6 +91,20 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, f url.
 	} else {
 		id, secret = f.Get("client_id"), f.Get("client_secret")
 	}
+	assertion := f.Get("client_assertion") != "" || f.Get("client_assertion_type") != ""
+	if assertion {
+		if hasBasic || secret != "" {
+			return nil, errf(http.StatusBadRequest, "invalid_request", "Use one client authentication method, not a client assertion and a secret.")
+		}
+		iss, err := assertedClientID(f)
+		if err != nil {
+			return nil, err
+		}
+		if id != "" && id != iss {
+			return nil, unauthorized("The client assertion is for another client than client_id.")
+		}
+		id = iss
+	}
 	if id == "" {
 		return nil, unauthorized("Client authentication is required (client_id).")
 	}
@@ -100,7 +114,18 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, f url.
 	} else if err != nil {
 		return nil, err
 	}
+	if assertion != (c.AuthMethod == "private_key_jwt") {
+		if assertion {
+			return nil, unauthorized("This client registered " + c.AuthMethod + " and must not send a client assertion.")
+		}
+		return nil, unauthorized("This client registered private_key_jwt: send a client_assertion signed with its key.")
+	}
 	switch c.AuthMethod {
+	case "private_key_jwt":
+		if err := s.checkAssertion(ctx, c, f); err != nil {
+			return nil, err
+		}
+		return c, nil
 	case "none":
 		if secret != "" {
 			return nil, unauthorized("This client is public (registered with none) and must not send a secret.")

@@ -347,6 +347,7 @@ func (db *DB) DeleteExpiredOAuth(ctx context.Context, now time.Time) (int64, err
 			q   string
 			arg int64
 		}{
+			{`DELETE FROM oauth_assertion_jtis WHERE expires_at < $1`, ms(now)},
 			{`DELETE FROM oauth_codes WHERE expires_at < $1`, cutoff},
 			{`DELETE FROM oauth_refresh_tokens WHERE expires_at < $1 OR revoked_at < $1`, cutoff},
 			{`DELETE FROM oauth_grants WHERE expires_at < $1 OR revoked_at < $1`, cutoff},
@@ -363,4 +364,15 @@ func (db *DB) DeleteExpiredOAuth(ctx context.Context, now time.Time) (int64, err
 		return nil
 	})
 	return total, err
+}
+
+// UseOAuthAssertionJTI records a client assertion's jti; a replay is
+// ECONFLICT.
+func (db *DB) UseOAuthAssertionJTI(ctx context.Context, clientID, jti string, expires time.Time) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO oauth_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3)`,
+		clientID, jti, ms(expires))
+	if isUnique(err) {
+		return meetingintel.Errorf(meetingintel.ECONFLICT, "This client assertion was already used.")
+	}
+	return internal(err)
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"slices"
 )
@@ -31,4 +32,11 @@ func BestFirstForTest(ids []int64, scores []float64, n int) (got, sorted []int64
 		got, sorted = append(got, cs[i].id), append(sorted, all[i].id)
 	}
 	return got, sorted
+}
+
+// OpenAtVersionForTest opens path migrated only up to version v.
+func OpenAtVersionForTest(ctx context.Context, path string, v int) (*DB, error) {
+	migrateUpTo = v
+	defer func() { migrateUpTo = 0 }()
+	return Open(ctx, path)
 }

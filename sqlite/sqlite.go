@@ -150,6 +150,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if !ok || err != nil {
 			return fmt.Errorf("sqlite: migration %s: name must be NNN_name.sql", base)
 		}
+		if migrateUpTo > 0 && version > migrateUpTo {
+			break
+		}
 		if err := db.migrate(ctx, version, base, name); err != nil {
 			return err
 		}
@@ -157,8 +160,40 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-func (db *DB) migrate(ctx context.Context, version int, base, name string) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+// migrateUpTo, when positive, stops Migrate after that version; tests use
+// it to populate an older schema before the migrations that follow it.
+var migrateUpTo int
+
+// rebuildMarker, as a migration's first line, asks for SQLite's 12-step
+// table rebuild (https://sqlite.org/lang_altertable.html#otheralter):
+// foreign keys are switched off on the connection before BEGIN (the pragma
+// is a no-op inside a transaction), checked with foreign_key_check before
+// COMMIT and switched back on, so DROP TABLE of a referenced table neither
+// cascades nor fails.
+const rebuildMarker = "-- migrate: foreign_keys=off"
+
+func (db *DB) migrate(ctx context.Context, version int, base, name string) (err error) {
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	rebuild := strings.HasPrefix(string(body), rebuildMarker)
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	defer conn.Close()
+	if rebuild {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+		defer func() {
+			if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+				err = fmt.Errorf("sqlite: migration %s: foreign keys back on: %w", base, onErr)
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", base, err)
 	}
@@ -170,12 +205,19 @@ func (db *DB) migrate(ctx context.Context, version int, base, name string) error
 	if n > 0 {
 		return nil
 	}
-	body, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return err
-	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if rebuild {
+		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("sqlite: migration %s: it leaves rows whose foreign keys point nowhere", base)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		version, base, db.now().UnixMilli()); err != nil {

@@ -22,6 +22,7 @@ func RunOAuth(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"grants list per user and revoke with their refresh tokens", testOAuthGrants},
 		{"cleanup removes only long-dead records", testOAuthCleanup},
 		{"cleanup sweeps clients no authorization used within a day", testOAuthUnusedClients},
+		{"a client assertion id is used once per client until it expires", testOAuthAssertionJTIs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,5 +315,36 @@ func testOAuthUnusedClients(t *testing.T, s meetingintel.Store, o meetingintel.O
 	}
 	if !exists(used) {
 		t.Error("a client an authorization used was swept")
+	}
+}
+
+func testOAuthAssertionJTIs(t *testing.T, s meetingintel.Store, o meetingintel.OAuthStore) {
+	ctx := context.Background()
+	c := &meetingintel.OAuthClient{ID: "https://app.example/client.json", RedirectURIs: []string{"https://app.example/cb"},
+		GrantTypes: []string{"authorization_code"}, ResponseTypes: []string{"code"}, AuthMethod: "private_key_jwt", CreatedAt: oauthT0}
+	mustNil(t, "CreateOAuthClient private_key_jwt", o.CreateOAuthClient(ctx, c))
+	if got, err := o.FindOAuthClient(ctx, c.ID); err != nil || got.AuthMethod != "private_key_jwt" {
+		t.Fatalf("FindOAuthClient = %+v, %v; want auth method private_key_jwt", got, err)
+	}
+	exp := oauthT0.Add(5 * time.Minute)
+	mustNil(t, "UseOAuthAssertionJTI", o.UseOAuthAssertionJTI(ctx, c.ID, "jti-1", exp))
+	if err := o.UseOAuthAssertionJTI(ctx, c.ID, "jti-1", exp); meetingintel.ErrorCode(err) != meetingintel.ECONFLICT {
+		t.Errorf("replayed jti: %v, want ECONFLICT", err)
+	}
+	// jti is unique per issuer (RFC 7519 4.1.7), so another client may use it.
+	mustNil(t, "UseOAuthAssertionJTI other client", o.UseOAuthAssertionJTI(ctx, "https://other.example/client.json", "jti-1", exp))
+	mustNil(t, "UseOAuthAssertionJTI later", o.UseOAuthAssertionJTI(ctx, c.ID, "jti-2", exp.Add(time.Hour)))
+
+	// Swept once expired, not before.
+	_, err := o.DeleteExpiredOAuth(ctx, exp.Add(-time.Second))
+	mustNil(t, "DeleteExpiredOAuth", err)
+	if err := o.UseOAuthAssertionJTI(ctx, c.ID, "jti-1", exp); meetingintel.ErrorCode(err) != meetingintel.ECONFLICT {
+		t.Errorf("jti swept before it expired: %v, want ECONFLICT", err)
+	}
+	_, err = o.DeleteExpiredOAuth(ctx, exp.Add(time.Second))
+	mustNil(t, "DeleteExpiredOAuth", err)
+	mustNil(t, "UseOAuthAssertionJTI after the sweep", o.UseOAuthAssertionJTI(ctx, c.ID, "jti-1", exp.Add(time.Hour)))
+	if err := o.UseOAuthAssertionJTI(ctx, c.ID, "jti-2", exp); meetingintel.ErrorCode(err) != meetingintel.ECONFLICT {
+		t.Errorf("an unexpired jti was swept: %v, want ECONFLICT", err)
 	}
 }
