@@ -297,7 +297,9 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		s.answerAuthError(w, r, req, err)
 		return
 	}
-	if p := f.Get("sso"); p != "" && sessUser == nil {
+	// Enter in the token field submits the form's first button too, a
+	// provider's: a typed token means the person signs in with it.
+	if p := f.Get("sso"); p != "" && sessUser == nil && strings.TrimSpace(f.Get("token")) == "" {
 		s.startProviderSignIn(w, r, p, f.Get("request"))
 		return
 	}
