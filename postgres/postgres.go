@@ -64,6 +64,7 @@ var dialect = &sqlstore.Dialect{
 	RowLocks:     true,
 	Greatest:     "greatest",
 	Strpos:       "strpos",
+	FoldEq:       "lower(%s) = lower(?)",
 	ByteOrder:    ` COLLATE "C"`,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
@@ -223,7 +224,7 @@ func canSee(a *args, u *meetingintel.User) string {
 // meetingFilterSQL returns the SQL conditions (over meetings m) for date,
 // attendee and tag filters, their arguments appended to a; "" for none.
 func meetingFilterSQL(a *args, from, to time.Time, attendee, tag string) string {
-	return a.bind(sqlstore.MeetingFilterSQL(from, to, attendee, tag))
+	return a.bind(dialect.MeetingFilterSQL(from, to, attendee, tag))
 }
 
 // bind numbers the `?` of q after the arguments already in a and appends

@@ -65,6 +65,7 @@ var dialect = &sqlstore.Dialect{
 	Name:         "sqlite",
 	Greatest:     "max",
 	Strpos:       "instr",
+	FoldEq:       "%s = ? COLLATE NOCASE",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	Index:        ftsIndex{},
@@ -259,7 +260,7 @@ func visArgs(u *meetingintel.User) []any { return sqlstore.VisArgs(u) }
 // meetingFilterSQL returns the SQL conditions (over meetings m) and
 // arguments for date, attendee and tag filters.
 func meetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {
-	return sqlstore.MeetingFilterSQL(from, to, attendee, tag)
+	return dialect.MeetingFilterSQL(from, to, attendee, tag)
 }
 
 // internal wraps an unexpected database error; its details stay out of the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -320,7 +321,7 @@ func (db *Store) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter)
 	limit := ClampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
 	where := []string{CanSee}
 	args := VisArgs(u)
-	if c, a := MeetingFilterSQL(f.From, f.To, f.Attendee, f.Tag); c != "" {
+	if c, a := db.D.MeetingFilterSQL(f.From, f.To, f.Attendee, f.Tag); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
 	if cur != nil {
@@ -451,7 +452,7 @@ func (db *Store) FindSegments(ctx context.Context, meetingID int64, f meetingint
 		where, args = append(where, `start_ms < ?`), append(args, *f.EndMS)
 	}
 	if s := strings.TrimSpace(f.Speaker); s != "" {
-		where, args = append(where, `lower(speaker) = lower(?)`), append(args, s)
+		where, args = append(where, fmt.Sprintf(db.D.FoldEq, "speaker")), append(args, s)
 	}
 	args = append(args, limit+1)
 	rows, err := db.r().QueryContext(ctx, `SELECT seq, speaker, start_ms, end_ms, text FROM segments

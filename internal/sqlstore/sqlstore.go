@@ -44,6 +44,10 @@ type Dialect struct {
 	// Strpos is the substring position function taking (haystack, needle)
 	// ("instr", "strpos").
 	Strpos string
+	// FoldEq is the condition "column equals ? ignoring case", %s for the
+	// column: SQLite compares NOCASE (its indexes are built so), PostgreSQL
+	// lowers both sides.
+	FoldEq string
 	// ByteOrder is appended to an expression to compare it byte by byte
 	// (`COLLATE "C"` in PostgreSQL; SQLite's default already is).
 	ByteOrder string
@@ -257,7 +261,7 @@ func VisArgs(u *meetingintel.User) []any {
 
 // MeetingFilterSQL returns the SQL conditions (over meetings m), in `?`
 // form, and arguments for date, attendee and tag filters; "" for none.
-func MeetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {
+func (d *Dialect) MeetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {
 	var conds []string
 	var args []any
 	if !from.IsZero() {
@@ -268,7 +272,7 @@ func MeetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) 
 	}
 	if a := strings.TrimSpace(attendee); a != "" {
 		conds = append(conds, `EXISTS (SELECT 1 FROM meeting_attendees fa WHERE fa.meeting_id = m.id
-			AND (fa.email = ? OR lower(fa.name) = lower(?)))`)
+			AND (fa.email = ? OR `+fmt.Sprintf(d.FoldEq, "fa.name")+`))`)
 		args = append(args, strings.ToLower(a), a)
 	}
 	if t := strings.ToLower(strings.TrimSpace(tag)); t != "" {
