@@ -46,6 +46,9 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},
 		{"malformed cursors are invalid", testBadCursor},
+		{"workspaces are created by org admins, with valid slugs, members managed by chairs, a last chair kept", testWorkspaceAdmin},
+		{"viewers read, members write their own and any action's status, chairs anything, archived is read-only", testWorkspaceRoles},
+		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
