@@ -156,6 +156,7 @@ type Store interface {
 	UserService
 	IdentityService
 	TokenService
+	AuditService
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error
