@@ -7,9 +7,9 @@
 //
 // What is atomic and what is not: a row is written after the write it
 // records has committed, in its own statement, not in the write's
-// transaction. The decorator sees every write in one place without
-// reaching into either store's transactions (which another change is
-// reshaping), and a broken audit table cannot stop people working. The
+// transaction. The decorator sees every write in one place, above the
+// stores, without reaching into their transactions, and a broken audit
+// table cannot stop people working. The
 // price: a crash between the two loses that row, and a failed audit insert
 // is logged (level ERROR, "audit row not recorded") rather than undoing the
 // write. Refused writes are recorded too, with the error code as outcome.

@@ -3,7 +3,7 @@
 -- names. workspace_id stays NULL until workspaces exist.
 CREATE TABLE audit_log (
     id           BIGSERIAL PRIMARY KEY,
-    at           TIMESTAMPTZ NOT NULL,
+    at           BIGINT NOT NULL,            -- UTC unix milliseconds, as every time here
     user_id      BIGINT,
     user_email   TEXT NOT NULL DEFAULT '',
     via          TEXT NOT NULL DEFAULT '',
@@ -26,7 +26,7 @@ CREATE INDEX audit_log_action ON audit_log (action, id);
 -- request. The key is a hash, never a credential.
 CREATE UNLOGGED TABLE rate_counters (
     key          TEXT NOT NULL,
-    window_start TIMESTAMPTZ NOT NULL,
+    window_start BIGINT NOT NULL,            -- UTC unix milliseconds
     count        INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
