@@ -69,7 +69,7 @@ func New(cfg Config) *Server {
 	if u, err := url.Parse(strings.TrimRight(cfg.PublicURL, "/")); err == nil && u.Scheme != "" && u.Host != "" {
 		s.origin = strings.ToLower(u.Scheme + "://" + u.Host)
 	}
-	s.routes = s.routeTable()
+	s.routes = withWorkspace(s.routeTable())
 	return s
 }
 
@@ -145,6 +145,9 @@ func (s *Server) handler(rt route) http.Handler {
 			return
 		}
 		ctx := context.WithValue(meetingintel.NewContextWithUser(r.Context(), c.user), callerKey{}, c)
+		if ws := r.URL.Query().Get("workspace"); ws != "" && !rt.admin {
+			ctx = meetingintel.NewContextWithWorkspace(ctx, ws)
+		}
 		if err := rt.h(w, r.WithContext(ctx)); err != nil {
 			s.writeError(w, r, err)
 		}
