@@ -157,6 +157,7 @@ type Store interface {
 	IdentityService
 	TokenService
 	WorkspaceService
+	AuditService
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -575,6 +575,7 @@ var routes = []struct{ method, path string }{
 	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
 	{"GET", "/api/workspaces"}, {"GET", "/api/admin/workspaces"}, {"POST", "/api/admin/workspaces"}, {"PATCH", "/api/admin/workspaces/{id}"},
 	{"GET", "/api/admin/workspaces/{id}/members"}, {"PUT", "/api/admin/workspaces/{id}/members"}, {"DELETE", "/api/admin/workspaces/{id}/members/{user_id}"},
+	{"GET", "/api/audit"},
 }
 
 func TestOpenAPIDocumentListsEveryRoute(t *testing.T) {

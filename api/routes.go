@@ -57,6 +57,9 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/decisions/{id}", summary: "Change a decision's text or context; absent fields stay", h: s.updateDecision, body: "DecisionPatch", status: 200, result: "Decision"},
 		{method: "DELETE", path: "/api/decisions/{id}", summary: "Delete a decision", h: s.deleteDecision, status: 204},
 
+		{method: "GET", path: "/api/audit", summary: "The audit trail, newest first (org admins; 403 for others)", h: s.listAudit,
+			query: []string{"user", "client", "action", "since", "until", "audit_limit", "cursor"}, status: 200, result: "AuditPage"},
+
 		{method: "GET", path: "/api/workspaces", summary: "The caller's workspaces, with the caller's role in each", h: s.listWorkspaces(true), status: 200, result: "WorkspaceList", admin: true},
 		{method: "GET", path: "/api/admin/workspaces", summary: "Every workspace (org admins)", h: s.listWorkspaces(false), status: 200, result: "WorkspaceList", admin: true},
 		{method: "POST", path: "/api/admin/workspaces", summary: "Create a workspace (org admins); the slug defaults to one made from the name", h: s.createWorkspace, body: "WorkspaceInput", status: 201, result: "Workspace", admin: true},

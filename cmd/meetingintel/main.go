@@ -62,6 +62,8 @@ Usage:
   meetingintel members add|set-role --workspace W --email E --role viewer|member|chair
   meetingintel members list --workspace W
   meetingintel members remove --workspace W --email E
+  meetingintel audit [--since 24h|7d|DATE] [--until T] [--user E] [--client C]
+                     [--action A] [--limit N] [--json]   the audit trail
   meetingintel healthcheck [--url URL]                     exit 0 when /healthz answers 200
   meetingintel migrate
 
@@ -115,6 +117,9 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	// What a command writes is audited as the CLI's; serve's edges set
+	// their own.
+	ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaCLI})
 	sub := func() (string, []string, error) {
 		if len(rest) == 0 {
 			return "", nil, usagef("%s needs a subcommand", cmd)
@@ -202,6 +207,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdImportLegacy(ctx, rest, e)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, rest, e)
+	case "audit":
+		return cmdAudit(ctx, rest, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
