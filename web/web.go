@@ -325,8 +325,8 @@ type view struct {
 	// Workspaces are the user's, for the switcher; Workspace the current.
 	Workspaces []*meetingintel.Workspace
 	Workspace  *meetingintel.Workspace
-	Notice    string
-	Data      any
+	Notice     string
+	Data       any
 }
 
 // render executes a page into a buffer first, so a template failure is a
