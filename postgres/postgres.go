@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/postings"
 )
 
 //go:embed migrations/*.sql
@@ -43,6 +44,9 @@ type DB struct {
 
 	// now is the clock, replaceable in tests.
 	now func() time.Time
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
 var _ meetingintel.Store = (*DB)(nil)
@@ -65,6 +69,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	db := &DB{pool: pool, now: time.Now}
+	db.search = postings.NewLive(feed{db})
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Host, err)

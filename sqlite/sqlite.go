@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/postings"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -49,6 +50,9 @@ type DB struct {
 
 	// now is the clock, replaceable in tests.
 	now func() time.Time
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
 var _ meetingintel.Store = (*DB)(nil)
@@ -86,6 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, writer: w, now: time.Now}
+	db.search = postings.NewLive(feed{db})
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
