@@ -120,6 +120,8 @@ func schemas() obj {
 			"due_date": obj{"type": "string", "format": "date"}, "meeting_id": integer(), "notes": str(""), "status": str("Open (default), Complete or Parked")}),
 		"ActionPatch": strict(nil, obj{"text": str(""), "action_text": str("alias of text"), "owner": nullable("string"), "due_date": nullable("string"),
 			"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}}, "notes": nullable("string"), "meeting_id": obj{"type": []string{"integer", "null"}, "description": "null or 0 unlinks"}}),
+		"ActionStatusPatch": strict([]string{"status"}, obj{"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}},
+			"notes": str("a note on the change, appended to the action's notes with the day, status and who")}),
 		"Owners":        obj{"type": "object", "properties": obj{"owners": array(obj{"type": "string"})}},
 		"DecisionPatch": strict(nil, obj{"text": str(""), "decision_text": str("alias of text"), "context": nullable("string")}),
 		"DecisionInput": strict([]string{"meeting_id"}, obj{"meeting_id": integer(), "text": str("required (or decision_text)"), "decision_text": str("alias of text"), "context": str("")}),

@@ -2,6 +2,8 @@ package postings
 
 import (
 	"context"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -44,6 +46,8 @@ type Feed interface {
 	// Docs returns the current state of the documents of ids; an id
 	// missing from the result was deleted.
 	Docs(ctx context.Context, ids []int64) ([]Doc, error)
+	// Count returns how many documents there are (a hint for building).
+	Count(ctx context.Context) (int, error)
 	// All calls fn with every document, in id order.
 	All(ctx context.Context, fn func(Doc) error) error
 }
@@ -104,18 +108,34 @@ func (l *Live) build(ctx context.Context) error {
 		return err
 	}
 	ix := New()
+	n, err := l.feed.Count(ctx)
+	if err != nil {
+		return err
+	}
+	ix.Grow(n)
 	batch := make([]Doc, 0, 4096)
+	read := 0
 	if err := l.feed.All(ctx, func(d Doc) error {
 		batch = append(batch, d)
 		if len(batch) == cap(batch) {
 			ix.Put(batch...)
 			batch = batch[:0]
+			// Every row read is garbage once indexed; collecting it often
+			// keeps the process's peak near the index's own size rather
+			// than twice it (the index holds no pointers to scan, so a
+			// collection costs little).
+			if read += cap(batch); read%(64*cap(batch)) == 0 {
+				runtime.GC()
+			}
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
 	ix.Put(batch...)
+	if n > 100_000 {
+		debug.FreeOSMemory() // hand the rows' memory back now, not minutes later
+	}
 	l.ix, l.hi, l.built = ix, head, max(l.now().Sub(start), time.Nanosecond)
 	clear(l.gaps)
 	return nil

@@ -148,4 +148,19 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 	})
+	// Lists and reads share the corpus: the store's everyday queries.
+	b.Run("list_meetings", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 20, Tag: "eng"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("get_meeting", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := db.FindMeetingByID(ctx, int64(1+i%n)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

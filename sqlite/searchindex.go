@@ -25,6 +25,12 @@ func (f feed) LogHead(ctx context.Context) (int64, error) {
 	return n, internal(err)
 }
 
+func (f feed) Count(ctx context.Context) (int, error) {
+	var n int
+	err := f.db.reader.QueryRowContext(ctx, `SELECT count(*) FROM search_docs`).Scan(&n)
+	return n, internal(err)
+}
+
 func (f feed) Changes(ctx context.Context, after int64, gaps []int64, limit int) ([]postings.Change, error) {
 	rows, err := f.db.reader.QueryContext(ctx, `SELECT seq, doc_id FROM search_log
 		WHERE seq > ? OR seq IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`, after, jsonIDs(gaps), limit)

@@ -162,6 +162,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 
 	mux.Handle("GET /decisions", s.page(s.handleDecisions))
 	mux.Handle("GET /decisions/{id}", s.page(s.handleDecision))
+	mux.Handle("POST /decisions/{id}/edit", s.form(s.handleDecisionEdit))
 	mux.Handle("POST /decisions/{id}/delete", s.form(s.handleDecisionDelete))
 
 	mux.Handle("GET /import", s.page(s.handleImportPage))

@@ -38,7 +38,15 @@ func main() {
 	reuse := flag.Bool("reuse", false, "reuse an existing corpus database of the same size (skips the import measurement)")
 	out := flag.String("out", "docs/benchmarks.md", "report file")
 	bin := flag.String("bin", "bin/meetingintel", "meetingintel binary, for the serve memory measurement")
+	pg := flag.String("postgres", "", "PostgreSQL URL: measure search there instead (imports the corpus into an empty database); -out names its report")
 	flag.Parse()
+	if *pg != "" {
+		if err := runPostgres(context.Background(), *pg, *nMeetings, *nSegs, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "mibench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), *nMeetings, *nSegs, *dir, *reuse, *out, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "mibench:", err)
 		os.Exit(1)

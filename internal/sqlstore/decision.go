@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -18,13 +18,13 @@ func scanDecision(sc interface{ Scan(...any) error }) (*meetingintel.Decision, e
 	if err := sc.Scan(&d.ID, &d.MeetingID, &d.Text, &d.Context, &d.CreatedBy, &d.UpdatedBy, &created, &updated); err != nil {
 		return nil, err
 	}
-	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	d.CreatedAt, d.UpdatedAt = FromMS(created), FromMS(updated)
 	return &d, nil
 }
 
 // CreateDecision stores a decision of a visible meeting.
-func (db *DB) CreateDecision(ctx context.Context, d *meetingintel.Decision) error {
-	u, err := actor(ctx)
+func (db *Store) CreateDecision(ctx context.Context, d *meetingintel.Decision) error {
+	u, err := Actor(ctx)
 	if err != nil {
 		return err
 	}
@@ -34,48 +34,45 @@ func (db *DB) CreateDecision(ctx context.Context, d *meetingintel.Decision) erro
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	now := ms(db.now())
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := visible(ctx, tx, u, d.MeetingID); err != nil {
+	now := MS(db.Now())
+	return db.write(ctx, func(tx *Tx) error {
+		if err := db.visible(ctx, tx, u, d.MeetingID); err != nil {
 			return err
 		}
 		email := strings.ToLower(u.Email)
-		res, err := tx.ExecContext(ctx, `INSERT INTO decisions (meeting_id, text, context, created_by, updated_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, d.MeetingID, d.Text, d.Context, email, email, now, now)
-		if err != nil {
-			return internal(err)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO decisions (meeting_id, text, context, created_by, updated_by,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			d.MeetingID, d.Text, d.Context, email, email, now, now).Scan(&d.ID); err != nil {
+			return db.internal(err)
 		}
-		if d.ID, err = res.LastInsertId(); err != nil {
-			return internal(err)
-		}
-		d.CreatedBy, d.UpdatedBy, d.CreatedAt, d.UpdatedAt = email, email, fromMS(now), fromMS(now)
+		d.CreatedBy, d.UpdatedBy, d.CreatedAt, d.UpdatedAt = email, email, FromMS(now), FromMS(now)
 		mid := d.MeetingID
-		return addDoc(ctx, tx, meetingintel.KindDecision, &mid, d.ID, strings.TrimSpace(d.Text+"\n"+d.Context))
+		return db.addDoc(ctx, tx, meetingintel.KindDecision, &mid, d.ID, strings.TrimSpace(d.Text+"\n"+d.Context))
 	})
 }
 
 // FindDecisionByID returns a decision of a visible meeting.
-func (db *DB) FindDecisionByID(ctx context.Context, id int64) (*meetingintel.Decision, error) {
-	u, err := actor(ctx)
+func (db *Store) FindDecisionByID(ctx context.Context, id int64) (*meetingintel.Decision, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return findDecision(ctx, db.reader, u, id)
+	return db.findDecision(ctx, db.r(), u, id)
 }
 
-func findDecision(ctx context.Context, q queryer, u *meetingintel.User, id int64) (*meetingintel.Decision, error) {
-	args := append([]any{id}, visArgs(u)...)
+func (db *Store) findDecision(ctx context.Context, q queryer, u *meetingintel.User, id int64) (*meetingintel.Decision, error) {
+	args := append([]any{id}, VisArgs(u)...)
 	d, err := scanDecision(q.QueryRowContext(ctx, `SELECT `+decisionCols+` FROM decisions d
-		JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ? AND `+canSee, args...))
+		JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ? AND `+CanSee, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Decision", id)
 	}
-	return d, internal(err)
+	return d, db.internal(err)
 }
 
 // FindDecisions lists visible decisions, newest meeting first.
-func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) ([]*meetingintel.Decision, string, error) {
-	u, err := actor(ctx)
+func (db *Store) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) ([]*meetingintel.Decision, string, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -83,11 +80,11 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 	if err != nil {
 		return nil, "", err
 	}
-	limit := clampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
-	where := []string{canSee}
-	args := visArgs(u)
+	limit := ClampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
+	where := []string{CanSee}
+	args := VisArgs(u)
 	if f.MeetingID != nil {
-		if err := visible(ctx, db.reader, u, *f.MeetingID); err != nil {
+		if err := db.visible(ctx, db.r(), u, *f.MeetingID); err != nil {
 			return nil, "", err
 		}
 		where, args = append(where, `d.meeting_id = ?`), append(args, *f.MeetingID)
@@ -97,11 +94,11 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 		args = append(args, cur.N, cur.N, cur.ID)
 	}
 	args = append(args, limit+1)
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+decisionCols+`, m.date FROM decisions d
+	rows, err := db.r().QueryContext(ctx, `SELECT `+decisionCols+`, m.date FROM decisions d
 		JOIN meetings m ON m.id = d.meeting_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY m.date DESC, d.id DESC LIMIT ?`, args...)
 	if err != nil {
-		return nil, "", internal(err)
+		return nil, "", db.internal(err)
 	}
 	defer rows.Close()
 	out := []*meetingintel.Decision{}
@@ -110,13 +107,13 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 		var d meetingintel.Decision
 		var created, updated, date int64
 		if err := rows.Scan(&d.ID, &d.MeetingID, &d.Text, &d.Context, &d.CreatedBy, &d.UpdatedBy, &created, &updated, &date); err != nil {
-			return nil, "", internal(err)
+			return nil, "", db.internal(err)
 		}
-		d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+		d.CreatedAt, d.UpdatedAt = FromMS(created), FromMS(updated)
 		out, dates = append(out, &d), append(dates, date)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", internal(err)
+		return nil, "", db.internal(err)
 	}
 	next := ""
 	if len(out) > limit {
@@ -128,15 +125,15 @@ func (db *DB) FindDecisions(ctx context.Context, f meetingintel.DecisionFilter) 
 
 // UpdateDecision changes the given fields of a decision of a visible
 // meeting, and its search document with them.
-func (db *DB) UpdateDecision(ctx context.Context, id int64, upd meetingintel.DecisionUpdate) (*meetingintel.Decision, error) {
-	u, err := actor(ctx)
+func (db *Store) UpdateDecision(ctx context.Context, id int64, upd meetingintel.DecisionUpdate) (*meetingintel.Decision, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := ms(db.now())
+	now := MS(db.Now())
 	var out *meetingintel.Decision
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		d, err := findDecision(ctx, tx, u, id)
+	err = db.write(ctx, func(tx *Tx) error {
+		d, err := db.findDecision(ctx, tx, u, id)
 		if err != nil {
 			return err
 		}
@@ -144,17 +141,17 @@ func (db *DB) UpdateDecision(ctx context.Context, id int64, upd meetingintel.Dec
 		if err := d.Validate(); err != nil {
 			return err
 		}
-		d.UpdatedBy, d.UpdatedAt = strings.ToLower(u.Email), fromMS(now)
+		d.UpdatedBy, d.UpdatedAt = strings.ToLower(u.Email), FromMS(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE decisions SET text = ?, context = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
 			d.Text, d.Context, d.UpdatedBy, now, id); err != nil {
-			return internal(err)
+			return db.internal(err)
 		}
-		if err := removeDocs(ctx, tx, `kind = 'decision' AND ref_id = ?`, id); err != nil {
+		if err := db.removeDocs(ctx, tx, `kind = 'decision' AND ref_id = ?`, id); err != nil {
 			return err
 		}
 		out = d
 		mid := d.MeetingID
-		return addDoc(ctx, tx, meetingintel.KindDecision, &mid, d.ID, strings.TrimSpace(d.Text+"\n"+d.Context))
+		return db.addDoc(ctx, tx, meetingintel.KindDecision, &mid, d.ID, strings.TrimSpace(d.Text+"\n"+d.Context))
 	})
 	if err != nil {
 		return nil, err
@@ -163,19 +160,19 @@ func (db *DB) UpdateDecision(ctx context.Context, id int64, upd meetingintel.Dec
 }
 
 // DeleteDecision removes a decision of a visible meeting.
-func (db *DB) DeleteDecision(ctx context.Context, id int64) error {
-	u, err := actor(ctx)
+func (db *Store) DeleteDecision(ctx context.Context, id int64) error {
+	u, err := Actor(ctx)
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := findDecision(ctx, tx, u, id); err != nil {
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := db.findDecision(ctx, tx, u, id); err != nil {
 			return err
 		}
-		if err := removeDocs(ctx, tx, `kind = 'decision' AND ref_id = ?`, id); err != nil {
+		if err := db.removeDocs(ctx, tx, `kind = 'decision' AND ref_id = ?`, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM decisions WHERE id = ?`, id)
-		return internal(err)
+		return db.internal(err)
 	})
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -17,24 +17,31 @@ const actionCols = `a.id, a.meeting_id, a.text, a.owner, a.due_date, a.status, a
 
 // actionVisible is the condition (over actions a, meetings m LEFT JOINed on
 // a.meeting_id) for an action the actor may see: unlinked ones are team-wide.
-const actionVisible = `(a.meeting_id IS NULL OR ` + canSee + `)`
+const actionVisible = `(a.meeting_id IS NULL OR ` + CanSee + `)`
 
 func scanAction(sc interface{ Scan(...any) error }) (*meetingintel.Action, error) {
 	var a meetingintel.Action
-	var mid sql.NullInt64
-	var due sql.NullString
+	var due *string
 	var status string
 	var created, updated int64
-	if err := sc.Scan(&a.ID, &mid, &a.Text, &a.Owner, &due, &status, &a.Notes,
+	if err := sc.Scan(&a.ID, &a.MeetingID, &a.Text, &a.Owner, &due, &status, &a.Notes,
 		&a.CreatedBy, &a.UpdatedBy, &created, &updated, &a.MeetingTitle); err != nil {
 		return nil, err
 	}
-	if mid.Valid {
-		a.MeetingID = &mid.Int64
+	if due != nil {
+		a.DueDate = *due
 	}
-	a.DueDate, a.Status = due.String, meetingintel.ActionStatus(status)
-	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
+	a.Status = meetingintel.ActionStatus(status)
+	a.CreatedAt, a.UpdatedAt = FromMS(created), FromMS(updated)
 	return &a, nil
+}
+
+// nullDate stores a due date, "" as NULL.
+func nullDate(d string) *string {
+	if d == "" {
+		return nil
+	}
+	return &d
 }
 
 // actionBody is the text an action is found by.
@@ -43,8 +50,8 @@ func actionBody(a *meetingintel.Action) string {
 }
 
 // CreateAction stores an action, linked to a visible meeting or none.
-func (db *DB) CreateAction(ctx context.Context, a *meetingintel.Action) error {
-	u, err := actor(ctx)
+func (db *Store) CreateAction(ctx context.Context, a *meetingintel.Action) error {
+	u, err := Actor(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,51 +61,52 @@ func (db *DB) CreateAction(ctx context.Context, a *meetingintel.Action) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	now := ms(db.now())
-	return db.write(ctx, func(tx *sql.Tx) error {
+	now := MS(db.Now())
+	return db.write(ctx, func(tx *Tx) error {
 		if a.MeetingID != nil {
-			if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
+			if err := db.visible(ctx, tx, u, *a.MeetingID); err != nil {
 				return err
 			}
 		}
 		email := strings.ToLower(u.Email)
-		res, err := tx.ExecContext(ctx, `INSERT INTO actions (meeting_id, text, owner, due_date, status, notes,
-			created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.MeetingID, a.Text, a.Owner, sql.NullString{String: a.DueDate, Valid: a.DueDate != ""},
-			string(a.Status), a.Notes, email, email, now, now)
-		if err != nil {
-			return internal(err)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO actions (meeting_id, text, owner, due_date, status, notes,
+			created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.MeetingID, a.Text, a.Owner, nullDate(a.DueDate), string(a.Status), a.Notes, email, email, now, now).Scan(&a.ID); err != nil {
+			return db.internal(err)
 		}
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return internal(err)
-		}
-		a.CreatedBy, a.UpdatedBy, a.CreatedAt, a.UpdatedAt = email, email, fromMS(now), fromMS(now)
-		return addDoc(ctx, tx, meetingintel.KindAction, a.MeetingID, a.ID, actionBody(a))
+		a.CreatedBy, a.UpdatedBy, a.CreatedAt, a.UpdatedAt = email, email, FromMS(now), FromMS(now)
+		return db.addDoc(ctx, tx, meetingintel.KindAction, a.MeetingID, a.ID, actionBody(a))
 	})
 }
 
 // FindActionByID returns an action the actor may see.
-func (db *DB) FindActionByID(ctx context.Context, id int64) (*meetingintel.Action, error) {
-	u, err := actor(ctx)
+func (db *Store) FindActionByID(ctx context.Context, id int64) (*meetingintel.Action, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return findAction(ctx, db.reader, u, id)
+	return db.findAction(ctx, db.r(), u, id, false)
 }
 
-func findAction(ctx context.Context, q queryer, u *meetingintel.User, id int64) (*meetingintel.Action, error) {
-	args := append([]any{id}, visArgs(u)...)
+// findAction returns a visible action; forUpdate locks its row until the
+// transaction ends.
+func (db *Store) findAction(ctx context.Context, q queryer, u *meetingintel.User, id int64, forUpdate bool) (*meetingintel.Action, error) {
+	args := append([]any{id}, VisArgs(u)...)
+	lock := ""
+	if forUpdate {
+		lock = db.forUpdate("a")
+	}
 	a, err := scanAction(q.QueryRowContext(ctx, `SELECT `+actionCols+` FROM actions a
-		LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ? AND `+actionVisible, args...))
+		LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ? AND `+actionVisible+lock, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Action", id)
 	}
-	return a, internal(err)
+	return a, db.internal(err)
 }
 
 // FindActions lists visible actions by due date (none last), then id.
-func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*meetingintel.Action, string, error) {
-	u, err := actor(ctx)
+func (db *Store) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*meetingintel.Action, string, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -106,9 +114,9 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 	if err != nil {
 		return nil, "", err
 	}
-	limit := clampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
+	limit := ClampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
 	where := []string{actionVisible}
-	args := visArgs(u)
+	args := VisArgs(u)
 	if f.Status != "" {
 		st, err := meetingintel.ParseActionStatus(string(f.Status))
 		if err != nil {
@@ -117,10 +125,10 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 		where, args = append(where, `a.status = ?`), append(args, string(st))
 	}
 	if o := strings.TrimSpace(f.Owner); o != "" {
-		where, args = append(where, `instr(lower(a.owner), lower(?)) > 0`), append(args, o)
+		where, args = append(where, db.D.Strpos+`(lower(a.owner), lower(?)) > 0`), append(args, o)
 	}
 	if f.MeetingID != nil {
-		if err := visible(ctx, db.reader, u, *f.MeetingID); err != nil {
+		if err := db.visible(ctx, db.r(), u, *f.MeetingID); err != nil {
 			return nil, "", err
 		}
 		where, args = append(where, `a.meeting_id = ?`), append(args, *f.MeetingID)
@@ -141,23 +149,23 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 		}
 	}
 	args = append(args, limit+1)
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+actionCols+` FROM actions a
+	rows, err := db.r().QueryContext(ctx, `SELECT `+actionCols+` FROM actions a
 		LEFT JOIN meetings m ON m.id = a.meeting_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT ?`, args...)
 	if err != nil {
-		return nil, "", internal(err)
+		return nil, "", db.internal(err)
 	}
 	defer rows.Close()
 	out := []*meetingintel.Action{}
 	for rows.Next() {
 		a, err := scanAction(rows)
 		if err != nil {
-			return nil, "", internal(err)
+			return nil, "", db.internal(err)
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", internal(err)
+		return nil, "", db.internal(err)
 	}
 	next := ""
 	if len(out) > limit {
@@ -169,39 +177,39 @@ func (db *DB) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*
 }
 
 // UpdateAction changes the given fields of a visible action.
-func (db *DB) UpdateAction(ctx context.Context, id int64, upd meetingintel.ActionUpdate) (*meetingintel.Action, error) {
-	u, err := actor(ctx)
+func (db *Store) UpdateAction(ctx context.Context, id int64, upd meetingintel.ActionUpdate) (*meetingintel.Action, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := ms(db.now())
+	now := MS(db.Now())
 	var out *meetingintel.Action
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		a, err := findAction(ctx, tx, u, id)
+	err = db.write(ctx, func(tx *Tx) error {
+		a, err := db.findAction(ctx, tx, u, id, true)
 		if err != nil {
 			return err
 		}
 		upd.Apply(a)
 		if upd.MeetingID != nil && a.MeetingID != nil {
-			if err := visible(ctx, tx, u, *a.MeetingID); err != nil {
+			if err := db.visible(ctx, tx, u, *a.MeetingID); err != nil {
 				return err
 			}
 		}
 		if err := a.Validate(); err != nil {
 			return err
 		}
-		a.UpdatedBy, a.UpdatedAt = strings.ToLower(u.Email), fromMS(now)
+		a.UpdatedBy, a.UpdatedAt = strings.ToLower(u.Email), FromMS(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE actions SET meeting_id = ?, text = ?, owner = ?, due_date = ?,
 			status = ?, notes = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
-			a.MeetingID, a.Text, a.Owner, sql.NullString{String: a.DueDate, Valid: a.DueDate != ""},
+			a.MeetingID, a.Text, a.Owner, nullDate(a.DueDate),
 			string(a.Status), a.Notes, a.UpdatedBy, now, id); err != nil {
-			return internal(err)
+			return db.internal(err)
 		}
-		if err := removeDocs(ctx, tx, `kind = 'action' AND ref_id = ?`, id); err != nil {
+		if err := db.removeDocs(ctx, tx, `kind = 'action' AND ref_id = ?`, id); err != nil {
 			return err
 		}
 		out = a
-		return addDoc(ctx, tx, meetingintel.KindAction, a.MeetingID, a.ID, actionBody(a))
+		return db.addDoc(ctx, tx, meetingintel.KindAction, a.MeetingID, a.ID, actionBody(a))
 	})
 	if err != nil {
 		return nil, err
@@ -210,45 +218,46 @@ func (db *DB) UpdateAction(ctx context.Context, id int64, upd meetingintel.Actio
 }
 
 // DeleteAction removes a visible action.
-func (db *DB) DeleteAction(ctx context.Context, id int64) error {
-	u, err := actor(ctx)
+func (db *Store) DeleteAction(ctx context.Context, id int64) error {
+	u, err := Actor(ctx)
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := findAction(ctx, tx, u, id); err != nil {
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := db.findAction(ctx, tx, u, id, true); err != nil {
 			return err
 		}
-		if err := removeDocs(ctx, tx, `kind = 'action' AND ref_id = ?`, id); err != nil {
+		if err := db.removeDocs(ctx, tx, `kind = 'action' AND ref_id = ?`, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM actions WHERE id = ?`, id)
-		return internal(err)
+		return db.internal(err)
 	})
 }
 
 // FindActionOwners lists the owners of visible actions, each once.
-func (db *DB) FindActionOwners(ctx context.Context) ([]string, error) {
-	u, err := actor(ctx)
+func (db *Store) FindActionOwners(ctx context.Context) ([]string, error) {
+	u, err := Actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// min(owner) picks one spelling per owner, the same one in both stores.
-	rows, err := db.reader.QueryContext(ctx, `SELECT min(a.owner) FROM actions a
+	// min(owner) picks one spelling per owner, the same one in both stores
+	// (compared byte by byte, as SQLite does).
+	rows, err := db.r().QueryContext(ctx, `SELECT min(a.owner`+db.D.ByteOrder+`) FROM actions a
 		LEFT JOIN meetings m ON m.id = a.meeting_id
 		WHERE `+actionVisible+` AND trim(a.owner) <> ''
-		GROUP BY lower(a.owner) ORDER BY lower(a.owner) LIMIT ?`, append(visArgs(u), meetingintel.MaxOwners)...)
+		GROUP BY lower(a.owner) ORDER BY lower(a.owner)`+db.D.ByteOrder+` LIMIT ?`, append(VisArgs(u), meetingintel.MaxOwners)...)
 	if err != nil {
-		return nil, internal(err)
+		return nil, db.internal(err)
 	}
 	defer rows.Close()
 	out := []string{}
 	for rows.Next() {
 		var o string
 		if err := rows.Scan(&o); err != nil {
-			return nil, internal(err)
+			return nil, db.internal(err)
 		}
 		out = append(out, o)
 	}
-	return out, internal(rows.Err())
+	return out, db.internal(rows.Err())
 }
