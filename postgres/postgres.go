@@ -34,11 +34,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/meetingintel/meetingintel"
-<<<<<<< HEAD
-	"github.com/meetingintel/meetingintel/postings"
-=======
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
->>>>>>> main
+	"github.com/meetingintel/meetingintel/postings"
 )
 
 //go:embed migrations/*.sql
@@ -48,16 +45,11 @@ var migrationFS embed.FS
 type DB struct {
 	*sqlstore.Store
 
-<<<<<<< HEAD
-	// now is the clock, replaceable in tests.
-	now func() time.Time
+	pool *pgxpool.Pool // the native pool, for search and migrations
+	sql  *sql.DB       // the same pool through database/sql, for sqlstore
 
 	// search is the in-process search index (see search.go).
 	search *postings.Live
-=======
-	pool *pgxpool.Pool // the native pool, for search and migrations
-	sql  *sql.DB       // the same pool through database/sql, for sqlstore
->>>>>>> main
 }
 
 var (
@@ -105,13 +97,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-<<<<<<< HEAD
-	db := &DB{pool: pool, now: time.Now}
-	db.search = postings.NewLive(feed{db})
-=======
 	sdb := stdlib.OpenDBFromPool(pool)
 	db := &DB{Store: sqlstore.New(sdb, sdb, dialect), pool: pool, sql: sdb}
->>>>>>> main
+	db.search = postings.NewLive(feed{db})
 	if err := pool.Ping(ctx); err != nil {
 		sdb.Close()
 		pool.Close()

@@ -27,11 +27,8 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
-<<<<<<< HEAD
-	"github.com/meetingintel/meetingintel/postings"
-=======
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
->>>>>>> main
+	"github.com/meetingintel/meetingintel/postings"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -56,15 +53,9 @@ type DB struct {
 	path   string
 	writer *sql.DB // one connection: serialises writers
 	reader *sql.DB // a small pool for reads
-<<<<<<< HEAD
-
-	// now is the clock, replaceable in tests.
-	now func() time.Time
 
 	// search is the in-process search index (see search.go).
 	search *postings.Live
-=======
->>>>>>> main
 }
 
 var (
@@ -116,12 +107,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-<<<<<<< HEAD
-	db := &DB{path: path, writer: w, now: time.Now}
-	db.search = postings.NewLive(feed{db})
-=======
 	db := &DB{Store: sqlstore.New(nil, w, dialect), path: path, writer: w}
->>>>>>> main
+	db.search = postings.NewLive(feed{db})
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
