@@ -54,6 +54,8 @@ type Action struct {
 	DueDate   string       `json:"due_date,omitempty"` // YYYY-MM-DD
 	Status    ActionStatus `json:"status"`
 	Notes     string       `json:"notes,omitempty"`
+	// WorkspaceID is the workspace it belongs to (its meeting's, if linked).
+	WorkspaceID int64 `json:"workspace_id,omitempty"`
 	// MeetingTitle is the linked meeting's title, read with the action
 	// (never written through it) so lists name the meeting.
 	MeetingTitle string `json:"meeting_title,omitempty"`

@@ -573,6 +573,7 @@ var routes = []struct{ method, path string }{
 	{"DELETE", "/api/actions/{id}"}, {"POST", "/api/actions/{id}/complete"}, {"POST", "/api/actions/{id}/park"}, {"POST", "/api/actions/{id}/reopen"},
 	{"PATCH", "/api/actions/{id}/status"},
 	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
+	{"GET", "/api/audit"},
 }
 
 func TestOpenAPIDocumentListsEveryRoute(t *testing.T) {

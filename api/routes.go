@@ -55,6 +55,9 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/decisions/{id}", summary: "One decision", h: s.getDecision, status: 200, result: "Decision"},
 		{method: "PATCH", path: "/api/decisions/{id}", summary: "Change a decision's text or context; absent fields stay", h: s.updateDecision, body: "DecisionPatch", status: 200, result: "Decision"},
 		{method: "DELETE", path: "/api/decisions/{id}", summary: "Delete a decision", h: s.deleteDecision, status: 204},
+
+		{method: "GET", path: "/api/audit", summary: "The audit trail, newest first (org admins; 403 for others)", h: s.listAudit,
+			query: []string{"user", "client", "action", "since", "until", "audit_limit", "cursor"}, status: 200, result: "AuditPage"},
 	}
 }
 

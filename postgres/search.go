@@ -61,8 +61,12 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	filtered := !q.From.IsZero() || !q.To.IsZero() || strings.TrimSpace(q.Attendee) != "" || strings.TrimSpace(q.Tag) != ""
 	var allowed map[int64]bool // nil: every meeting, until one is found hidden
 	if filtered {
+		see, seeArgs, _, err := db.Visibility(ctx)
+		if err != nil {
+			return nil, err
+		}
 		a := args{}
-		cond := canSee(&a, u)
+		cond := a.bind(see, seeArgs)
 		if c := meetingFilterSQL(&a, q.From, q.To, q.Attendee, q.Tag); c != "" {
 			cond += ` AND ` + c
 		}
@@ -70,10 +74,16 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 			return nil, err
 		}
 	}
-	hidden := map[int64]bool{}
+	hidden := map[int64]bool{}     // meetings found hidden from the actor
+	hiddenDocs := map[int64]bool{} // unlinked actions found hidden
 	for {
 		res := ix.Search(postings.Query{Words: words, Weights: weights, Kind: q.Kind, K: limit,
-			Allow: func(m int64) bool { return !hidden[m] && (allowed == nil || allowed[m]) }})
+			Allow: func(m, doc int64) bool {
+				if m == 0 {
+					return allowed == nil && !hiddenDocs[doc]
+				}
+				return !hidden[m] && (allowed == nil || allowed[m])
+			}})
 		cs := make([]candidate, len(res.Hits))
 		for i, h := range res.Hits {
 			cs[i] = candidate{id: h.ID, meetingID: h.Meeting, kind: h.Kind, score: h.Score}
@@ -93,7 +103,9 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				ok[c.id] = true
 			}
 			for _, c := range cs {
-				if !ok[c.id] {
+				if !ok[c.id] && c.meetingID == 0 {
+					hiddenDocs[c.id] = true
+				} else if !ok[c.id] {
 					hidden[c.meetingID] = true
 				}
 			}
@@ -141,21 +153,51 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		title string
 		date  int64
 	}
-	seen := map[int64]*meeting{} // checked meetings; nil: not let through
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings u sees, and its unlinked actions.
+	see, seeArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]*meeting{}    // checked meetings; nil: not let through
+	inWorkspace := map[int64]bool{} // checked unlinked actions, by search document
 	var out []candidate
 	batch := limit + limit/2 + 4
 	for i := 0; i < len(cs) && len(out) < limit; {
 		end := min(i+batch, len(cs))
-		var ids []int64
+		var ids, actions []int64
 		for _, c := range cs[i:end] {
 			if _, ok := seen[c.meetingID]; !ok && c.meetingID != 0 {
 				seen[c.meetingID] = nil
 				ids = append(ids, c.meetingID)
 			}
+			if _, ok := inWorkspace[c.id]; !ok && c.meetingID == 0 && !filtered {
+				inWorkspace[c.id] = false
+				actions = append(actions, c.id)
+			}
+		}
+		if len(actions) > 0 {
+			rows, err := db.pool.Query(ctx, `SELECT d.id FROM search_docs d JOIN actions ua ON ua.id = d.ref_id
+				WHERE d.id = ANY($1) AND d.kind = 'action' AND `+unlinked, actions)
+			if err != nil {
+				return nil, internal(err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, internal(err)
+				}
+				inWorkspace[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, internal(err)
+			}
 		}
 		if len(ids) > 0 {
 			a := args{ids}
-			cond := canSee(&a, u)
+			cond := a.bind(see, seeArgs)
 			if c := meetingFilterSQL(&a, q.From, q.To, q.Attendee, q.Tag); c != "" {
 				cond += ` AND ` + c
 			}
@@ -179,7 +221,7 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		}
 		for _, c := range cs[i:end] {
 			if c.meetingID == 0 {
-				if !filtered {
+				if !filtered && inWorkspace[c.id] {
 					out = append(out, c)
 				}
 			} else if m := seen[c.meetingID]; m != nil {

@@ -25,10 +25,10 @@ type Query struct {
 	// of every kind.
 	Kind string
 	K    int
-	// Allow, when set, keeps only documents of the meetings it allows
-	// (meeting 0: actions without a meeting). It is called for candidates
-	// that may enter the top k only.
-	Allow func(meeting int64) bool
+	// Allow, when set, keeps only the documents it allows, by meeting
+	// (0: an action without a meeting) and document id. It is called for
+	// candidates that may enter the top k only.
+	Allow func(meeting, doc int64) bool
 }
 
 // Hit is one ranked document.
@@ -69,6 +69,7 @@ type scratch struct {
 	ctxB    []float64
 	idfTbl  []float64
 	nearTbl []float64
+	maxTbl  []float64 // per mask: TermBound's sum at weight 1
 	toks    []uint32
 }
 
@@ -80,7 +81,9 @@ type query struct {
 	s       *scratch
 	r       meetingintel.Ranker
 	spkMask []uint64
-	spkB    []float64 // per speaker, at weight 1
+	spkB    []float64  // per speaker, at weight 1
+	kindW   [6]float64 // per kind number: its weight
+	maxSpk  float64    // the highest speaker bound, at weight 1
 	matched int
 }
 
@@ -138,24 +141,30 @@ func (ix *Index) Search(q Query) Result {
 				break
 			}
 		}
-		ix.walk(qq.found[i].term, func(n int32) {
-			s := qq.s
+		// The walk is inlined (no call per posting): it is most of a
+		// search's time on common words.
+		s, kind := qq.s, kindNumber(q.Kind)
+		n := int32(-1)
+		for b := ix.terms[qq.found[i].term].post; len(b) > 0; {
+			v, k := binary.Uvarint(b)
+			b = b[k:]
+			n += int32(v)
 			if ix.kind[n] == 0 || s.visited[n>>6]&(1<<(n&63)) != 0 {
-				return
+				continue
 			}
 			s.visited[n>>6] |= 1 << (n & 63)
-			if q.Kind != "" && kinds[ix.kind[n]] != q.Kind {
-				return
+			if q.Kind != "" && ix.kind[n] != kind {
+				continue
 			}
-			if h.full() && below(qq.bound(n), h.min().Score) {
-				return
+			if h.full() && (below(qq.quickBound(n), h.min().Score) || below(qq.bound(n), h.min().Score)) {
+				continue
 			}
-			if q.Allow != nil && !q.Allow(ix.meetingID(n)) {
-				return
+			if q.Allow != nil && !q.Allow(ix.meetingID(n), ix.ids[n]) {
+				continue
 			}
 			res.Scored++
 			h.push(qq.hit(n))
-		})
+		}
 	}
 	res.Hits = h.sorted()
 	return res
@@ -192,7 +201,7 @@ func (ix *Index) Brute(q Query) Result {
 		if q.Kind != "" && docs[i].Kind != q.Kind {
 			continue
 		}
-		if q.Allow != nil && !q.Allow(docs[i].Meeting) {
+		if q.Allow != nil && !q.Allow(docs[i].Meeting, ix.ids[n]) {
 			continue
 		}
 		res.Scored++
@@ -268,25 +277,38 @@ func (ix *Index) prepare(q Query) *query {
 	var total float64
 	for i, f := range qq.found {
 		bit := uint16(1) << i
-		ix.walk(f.term, func(n int32) {
-			if ix.kind[n] == 0 {
-				return
+		var sum uint64 // lengths are integers: summing them exactly, in any order
+		n := int32(-1)
+		for b := ix.terms[f.term].post; len(b) > 0; {
+			v, k := binary.Uvarint(b)
+			b = b[k:]
+			n += int32(v)
+			kn := ix.kind[n]
+			if kn == 0 {
+				continue
 			}
 			if s.mask[n] == 0 {
-				total += float64(ix.length[n])
+				sum += uint64(ix.length[n])
 				qq.matched++
 			}
 			s.mask[n] |= bit
-			if ix.kind[n] == kindSegment {
+			if kn == kindSegment {
 				s.cover[ix.mtg[n]] |= bit
 			}
-		})
+		}
+		total += float64(sum)
 	}
 	idfs := make([]float64, len(qq.found))
 	for i, f := range qq.found {
 		idfs[i] = meetingintel.BM25IDF(float64(ix.live), float64(f.df))
 	}
 	qq.r = meetingintel.Ranker{IDFs: idfs, AvgLen: max(total/float64(max(qq.matched, 1)), 1), Weights: q.Weights}
+	for k, name := range kinds {
+		qq.kindW[k] = 1
+		if w, ok := q.Weights[name]; ok {
+			qq.kindW[k] = w
+		}
+	}
 	words := make([]string, len(qq.found))
 	for i, f := range qq.found {
 		words[i] = f.word
@@ -297,6 +319,7 @@ func (ix *Index) prepare(q Query) *query {
 		if i > 0 {
 			qq.spkMask[i] = meetingintel.SpeakerTerms(name, words)
 			qq.spkB[i] = qq.r.SpeakerBound(qq.spkMask[i], 1)
+			qq.maxSpk = max(qq.maxSpk, qq.spkB[i])
 		}
 	}
 	for m := range ix.mtgs {
@@ -309,6 +332,7 @@ func (ix *Index) prepare(q Query) *query {
 		size := 1 << len(qq.found)
 		s.idfTbl = slices.Grow(s.idfTbl[:0], size)[:size]
 		s.nearTbl = slices.Grow(s.nearTbl[:0], size)[:size]
+		s.maxTbl = slices.Grow(s.maxTbl[:0], size)[:size]
 		for mask := range size {
 			var idf float64
 			for i, v := range idfs {
@@ -318,7 +342,13 @@ func (ix *Index) prepare(q Query) *query {
 			}
 			// The near bonus alone, at weight 1 (a kind with no weight).
 			near := qq.r.Own(meetingintel.RankDoc{Near: meetingintel.NearPairs(uint64(mask), len(idfs)), Len: 1})
-			s.idfTbl[mask], s.nearTbl[mask] = idf, near
+			var most float64
+			for i := range idfs {
+				if mask&(1<<i) != 0 {
+					most += qq.r.TermBound(i, 1)
+				}
+			}
+			s.idfTbl[mask], s.nearTbl[mask], s.maxTbl[mask] = idf, near, most
 		}
 	}
 	return qq
@@ -333,15 +363,28 @@ func (qq *query) release() {
 	qq.ix.scratch.Put(s)
 }
 
+// quickBound is a looser bound than bound, from tables only (no length,
+// no speaker lookup): most documents of common words fail it, and then
+// bound's division and reads are spared.
+func (qq *query) quickBound(n int32) float64 {
+	s := qq.s
+	if len(qq.found) > tableTerms {
+		return math.Inf(1)
+	}
+	k := qq.ix.kind[n]
+	b := (s.maxTbl[s.mask[n]] + qq.maxSpk) * qq.kindW[k]
+	if k == kindSegment {
+		b += s.ctxB[qq.ix.mtg[n]]
+	}
+	return b
+}
+
 // bound is an upper bound of document n's score: Own with every near pair
 // it may have, plus its meeting's ContextBound for a line.
 func (qq *query) bound(n int32) float64 {
 	s := qq.s
 	mask := s.mask[n]
-	w, ok := qq.q.Weights[kinds[qq.ix.kind[n]]]
-	if !ok {
-		w = 1
-	}
+	w := qq.kindW[qq.ix.kind[n]]
 	var b float64
 	if s.idfTbl != nil && len(qq.found) <= tableTerms {
 		b = meetingintel.BM25(s.idfTbl[mask], float64(qq.ix.length[n]), qq.r.AvgLen) + s.nearTbl[mask]

@@ -152,7 +152,7 @@ func oracle(docs []Doc, q Query) []Hit {
 	meetingintel.RankDocs(rds, idfs, max(total/float64(max(len(rds), 1)), 1), q.Weights)
 	h := &topK{k: max(q.K, 1)}
 	for i, d := range rds {
-		if (q.Kind != "" && d.Kind != q.Kind) || (q.Allow != nil && !q.Allow(d.Meeting)) {
+		if (q.Kind != "" && d.Kind != q.Kind) || (q.Allow != nil && !q.Allow(d.Meeting, ids[i])) {
 			continue
 		}
 		h.push(Hit{ID: ids[i], Kind: d.Kind, Meeting: d.Meeting, Seq: d.Seq, Terms: d.Terms, Score: d.Score})
@@ -192,7 +192,7 @@ func queriesFor(r *rand.Rand) []Query {
 			Query{Words: terms, Weights: meetingintel.KindWeights(text), K: 10, Kind: meetingintel.KindDecision},
 			Query{Words: terms, Weights: meetingintel.KindWeights(text), K: 10, Kind: meetingintel.KindSegment},
 			Query{Words: terms, Weights: meetingintel.KindWeights(text), K: 5 + r.IntN(20),
-				Allow: func(m int64) bool { return m == 0 || (m/10)%3 != 0 }})
+				Allow: func(m, doc int64) bool { return (m == 0 && doc%2 == 0) || (m != 0 && (m/10)%3 != 0) }})
 	}
 	return qs
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/sqlite"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // corpusWords is the head of a Zipf-like English vocabulary; the tail is
@@ -70,7 +71,7 @@ var benchUser = &meetingintel.User{Email: "bench@example.com"}
 
 func BenchmarkCreateMeeting300Segments(b *testing.B) {
 	db := open(b)
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	g := newTextGen(1)
 	type item struct {
 		m *meetingintel.Meeting
@@ -101,12 +102,12 @@ func BenchmarkSearch(b *testing.B) {
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	have, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 1})
 	if err != nil {
 		b.Fatal(err)

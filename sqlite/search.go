@@ -45,8 +45,7 @@ type termMatches struct {
 
 // Search ranks what the actor may see against the words of q.Query.
 func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meetingintel.SearchHit, error) {
-	u, err := actor(ctx)
-	if err != nil {
+	if _, err := actor(ctx); err != nil {
 		return nil, err
 	}
 	terms := meetingintel.DropIntentWords(meetingintel.SearchTerms(q.Query))
@@ -64,21 +63,33 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, err
 	}
 
-	cond := `(d.meeting_id IS NULL OR (m.id IS NOT NULL AND ` + canSee + `))`
-	condArgs := visArgs(u)
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings the actor sees, and its unlinked actions.
+	canSee, condArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond := `((d.meeting_id IS NULL AND EXISTS (SELECT 1 FROM actions ua WHERE ua.id = d.ref_id AND ` + unlinked + `))
+		OR (m.id IS NOT NULL AND ` + canSee + `))`
 	var allowed map[int64]bool // nil: every meeting, until one is found hidden
 	if c, a := meetingFilterSQL(q.From, q.To, q.Attendee, q.Tag); c != "" {
 		// Unlinked actions have no date, attendees or tags: a filter excludes them.
 		cond = `m.id IS NOT NULL AND ` + canSee + ` AND ` + c
-		condArgs = append(condArgs, a...)
-		if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+canSee+` AND `+c, append(visArgs(u), a...)); err != nil {
+		condArgs = append(slices.Clone(condArgs), a...)
+		if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+canSee+` AND `+c, condArgs); err != nil {
 			return nil, err
 		}
 	}
-	hidden := map[int64]bool{}
+	hidden := map[int64]bool{}     // meetings found hidden from the actor
+	hiddenDocs := map[int64]bool{} // unlinked actions found hidden
 	for {
 		res := ix.Search(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
-			Allow: func(m int64) bool { return !hidden[m] && (allowed == nil || allowed[m]) }})
+			Allow: func(m, doc int64) bool {
+				if m == 0 {
+					return allowed == nil && !hiddenDocs[doc]
+				}
+				return !hidden[m] && (allowed == nil || allowed[m])
+			}})
 		cs := make([]candidate, len(res.Hits))
 		for i, h := range res.Hits {
 			cs[i] = candidate{id: h.ID, meetingID: h.Meeting, kind: h.Kind, terms: uint32(h.Terms), score: h.Score}
@@ -94,7 +105,9 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				ok[c.id] = true
 			}
 			for _, c := range cs {
-				if !ok[c.id] {
+				if !ok[c.id] && c.meetingID == 0 {
+					hiddenDocs[c.id] = true
+				} else if !ok[c.id] {
 					hidden[c.meetingID] = true
 				}
 			}

@@ -255,13 +255,6 @@ func (db *DB) migrate(ctx context.Context, version int, base, name string) (err 
 // actor returns the acting user of ctx, or EUNAUTHORIZED.
 func actor(ctx context.Context) (*meetingintel.User, error) { return sqlstore.Actor(ctx) }
 
-// canSee is the SQL predicate for "the actor may see meeting m" (DESIGN §1),
-// written once in sqlstore. It takes three arguments, from visArgs.
-const canSee = sqlstore.CanSee
-
-// visArgs returns the arguments of canSee for u.
-func visArgs(u *meetingintel.User) []any { return sqlstore.VisArgs(u) }
-
 // meetingFilterSQL returns the SQL conditions (over meetings m) and
 // arguments for date, attendee and tag filters.
 func meetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {

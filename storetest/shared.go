@@ -13,6 +13,7 @@ import (
 func RunShared(t *testing.T, open func(t *testing.T) (a, b meetingintel.Store)) {
 	t.Run("search on one store sees every write of the other", func(t *testing.T) {
 		a, b := open(t)
+		seedPeople(t, a)
 		testSearchAcrossStores(t, a, b)
 	})
 }

@@ -13,11 +13,7 @@ import (
 // actionCols are an action's columns and its meeting's title: every query
 // that reads them LEFT JOINs meetings m (for visibility anyway).
 const actionCols = `a.id, a.meeting_id, a.text, a.owner, a.due_date, a.status, a.notes,
-	a.created_by, a.updated_by, a.created_at, a.updated_at, coalesce(m.title, '')`
-
-// actionVisible is the condition (over actions a, meetings m LEFT JOINed on
-// a.meeting_id) for an action the actor may see: unlinked ones are team-wide.
-const actionVisible = `(a.meeting_id IS NULL OR ` + CanSee + `)`
+	a.created_by, a.updated_by, a.created_at, a.updated_at, coalesce(m.title, ''), a.workspace_id`
 
 func scanAction(sc interface{ Scan(...any) error }) (*meetingintel.Action, error) {
 	var a meetingintel.Action
@@ -25,7 +21,7 @@ func scanAction(sc interface{ Scan(...any) error }) (*meetingintel.Action, error
 	var status string
 	var created, updated int64
 	if err := sc.Scan(&a.ID, &a.MeetingID, &a.Text, &a.Owner, &due, &status, &a.Notes,
-		&a.CreatedBy, &a.UpdatedBy, &created, &updated, &a.MeetingTitle); err != nil {
+		&a.CreatedBy, &a.UpdatedBy, &created, &updated, &a.MeetingTitle, &a.WorkspaceID); err != nil {
 		return nil, err
 	}
 	if due != nil {
@@ -51,7 +47,7 @@ func actionBody(a *meetingintel.Action) string {
 
 // CreateAction stores an action, linked to a visible meeting or none.
 func (db *Store) CreateAction(ctx context.Context, a *meetingintel.Action) error {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return err
 	}
@@ -63,41 +59,50 @@ func (db *Store) CreateAction(ctx context.Context, a *meetingintel.Action) error
 	}
 	now := MS(db.Now())
 	return db.write(ctx, func(tx *Tx) error {
+		// A linked action belongs to its meeting's workspace, an unlinked
+		// one to the chosen workspace.
+		var ws int64
 		if a.MeetingID != nil {
-			if err := db.visible(ctx, tx, u, *a.MeetingID); err != nil {
+			if ws, _, err = db.visible(ctx, tx, ac, *a.MeetingID); err != nil {
 				return err
 			}
+			err = ac.writable(ws)
+		} else {
+			ws, err = ac.homeWorkspace()
 		}
-		email := strings.ToLower(u.Email)
+		if err != nil {
+			return err
+		}
+		email := ac.email
 		if err := tx.QueryRowContext(ctx, `INSERT INTO actions (meeting_id, text, owner, due_date, status, notes,
-			created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.MeetingID, a.Text, a.Owner, nullDate(a.DueDate), string(a.Status), a.Notes, email, email, now, now).Scan(&a.ID); err != nil {
+			created_by, updated_by, created_at, updated_at, workspace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.MeetingID, a.Text, a.Owner, nullDate(a.DueDate), string(a.Status), a.Notes, email, email, now, now, ws).Scan(&a.ID); err != nil {
 			return db.internal(err)
 		}
-		a.CreatedBy, a.UpdatedBy, a.CreatedAt, a.UpdatedAt = email, email, FromMS(now), FromMS(now)
+		a.CreatedBy, a.UpdatedBy, a.CreatedAt, a.UpdatedAt, a.WorkspaceID = email, email, FromMS(now), FromMS(now), ws
 		return db.addDoc(ctx, tx, meetingintel.KindAction, a.MeetingID, a.ID, actionBody(a))
 	})
 }
 
 // FindActionByID returns an action the actor may see.
 func (db *Store) FindActionByID(ctx context.Context, id int64) (*meetingintel.Action, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
-	return db.findAction(ctx, db.r(), u, id, false)
+	return db.findAction(ctx, db.r(), ac, id, false)
 }
 
 // findAction returns a visible action; forUpdate locks its row until the
 // transaction ends.
-func (db *Store) findAction(ctx context.Context, q queryer, u *meetingintel.User, id int64, forUpdate bool) (*meetingintel.Action, error) {
-	args := append([]any{id}, VisArgs(u)...)
+func (db *Store) findAction(ctx context.Context, q queryer, ac *access, id int64, forUpdate bool) (*meetingintel.Action, error) {
+	args := append([]any{id}, VisArgs(ac.u)...)
 	lock := ""
 	if forUpdate {
 		lock = db.forUpdate("a")
 	}
 	a, err := scanAction(q.QueryRowContext(ctx, `SELECT `+actionCols+` FROM actions a
-		LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ? AND `+actionVisible+lock, args...))
+		LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ? AND `+ac.actionVisible(true)+lock, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Action", id)
 	}
@@ -106,7 +111,7 @@ func (db *Store) findAction(ctx context.Context, q queryer, u *meetingintel.User
 
 // FindActions lists visible actions by due date (none last), then id.
 func (db *Store) FindActions(ctx context.Context, f meetingintel.ActionFilter) ([]*meetingintel.Action, string, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, "", err
 	}
@@ -115,8 +120,10 @@ func (db *Store) FindActions(ctx context.Context, f meetingintel.ActionFilter) (
 		return nil, "", err
 	}
 	limit := ClampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
-	where := []string{actionVisible}
-	args := VisArgs(u)
+	// A meeting's actions are found wherever the meeting is; otherwise the
+	// chosen workspace's.
+	where := []string{ac.actionVisible(f.MeetingID != nil)}
+	args := VisArgs(ac.u)
 	if f.Status != "" {
 		st, err := meetingintel.ParseActionStatus(string(f.Status))
 		if err != nil {
@@ -128,7 +135,7 @@ func (db *Store) FindActions(ctx context.Context, f meetingintel.ActionFilter) (
 		where, args = append(where, db.D.Strpos+`(lower(a.owner), lower(?)) > 0`), append(args, o)
 	}
 	if f.MeetingID != nil {
-		if err := db.visible(ctx, db.r(), u, *f.MeetingID); err != nil {
+		if _, _, err := db.visible(ctx, db.r(), ac, *f.MeetingID); err != nil {
 			return nil, "", err
 		}
 		where, args = append(where, `a.meeting_id = ?`), append(args, *f.MeetingID)
@@ -178,27 +185,42 @@ func (db *Store) FindActions(ctx context.Context, f meetingintel.ActionFilter) (
 
 // UpdateAction changes the given fields of a visible action.
 func (db *Store) UpdateAction(ctx context.Context, id int64, upd meetingintel.ActionUpdate) (*meetingintel.Action, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
 	now := MS(db.Now())
 	var out *meetingintel.Action
 	err = db.write(ctx, func(tx *Tx) error {
-		a, err := db.findAction(ctx, tx, u, id, true)
+		a, err := db.findAction(ctx, tx, ac, id, true)
+		if err != nil {
+			return err
+		}
+		// Members change any action's status (and its notes with it);
+		// anything else is its creator's or a chair's.
+		statusOnly := upd.Text == nil && upd.Owner == nil && upd.DueDate == nil && upd.MeetingID == nil
+		if statusOnly {
+			err = ac.writable(a.WorkspaceID)
+		} else {
+			err = ac.editable(a.WorkspaceID, a.CreatedBy, "action")
+		}
 		if err != nil {
 			return err
 		}
 		upd.Apply(a)
 		if upd.MeetingID != nil && a.MeetingID != nil {
-			if err := db.visible(ctx, tx, u, *a.MeetingID); err != nil {
+			ws, _, err := db.visible(ctx, tx, ac, *a.MeetingID)
+			if err != nil {
 				return err
+			}
+			if ws != a.WorkspaceID {
+				return meetingintel.Errorf(meetingintel.EINVALID, "An action links only to a meeting of its own workspace.")
 			}
 		}
 		if err := a.Validate(); err != nil {
 			return err
 		}
-		a.UpdatedBy, a.UpdatedAt = strings.ToLower(u.Email), FromMS(now)
+		a.UpdatedBy, a.UpdatedAt = ac.email, FromMS(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE actions SET meeting_id = ?, text = ?, owner = ?, due_date = ?,
 			status = ?, notes = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
 			a.MeetingID, a.Text, a.Owner, nullDate(a.DueDate),
@@ -219,25 +241,29 @@ func (db *Store) UpdateAction(ctx context.Context, id int64, upd meetingintel.Ac
 
 // DeleteAction removes a visible action.
 func (db *Store) DeleteAction(ctx context.Context, id int64) error {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
-		if _, err := db.findAction(ctx, tx, u, id, true); err != nil {
+		a, err := db.findAction(ctx, tx, ac, id, true)
+		if err != nil {
+			return err
+		}
+		if err := ac.editable(a.WorkspaceID, a.CreatedBy, "action"); err != nil {
 			return err
 		}
 		if err := db.removeDocs(ctx, tx, `kind = 'action' AND ref_id = ?`, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM actions WHERE id = ?`, id)
+		_, err = tx.ExecContext(ctx, `DELETE FROM actions WHERE id = ?`, id)
 		return db.internal(err)
 	})
 }
 
 // FindActionOwners lists the owners of visible actions, each once.
 func (db *Store) FindActionOwners(ctx context.Context) ([]string, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
@@ -245,8 +271,8 @@ func (db *Store) FindActionOwners(ctx context.Context) ([]string, error) {
 	// (compared byte by byte, as SQLite does).
 	rows, err := db.r().QueryContext(ctx, `SELECT min(a.owner`+db.D.ByteOrder+`) FROM actions a
 		LEFT JOIN meetings m ON m.id = a.meeting_id
-		WHERE `+actionVisible+` AND trim(a.owner) <> ''
-		GROUP BY lower(a.owner) ORDER BY lower(a.owner)`+db.D.ByteOrder+` LIMIT ?`, append(VisArgs(u), meetingintel.MaxOwners)...)
+		WHERE `+ac.actionVisible(false)+` AND trim(a.owner) <> ''
+		GROUP BY lower(a.owner) ORDER BY lower(a.owner)`+db.D.ByteOrder+` LIMIT ?`, append(VisArgs(ac.u), meetingintel.MaxOwners)...)
 	if err != nil {
 		return nil, db.internal(err)
 	}

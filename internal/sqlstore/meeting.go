@@ -13,14 +13,14 @@ import (
 )
 
 const meetingCols = `m.id, m.title, m.date, m.duration_ms, m.source, m.source_meeting_id, m.summary,
-	m.visibility, m.segment_count, m.created_by, m.updated_by, m.created_at, m.updated_at`
+	m.visibility, m.segment_count, m.created_by, m.updated_by, m.created_at, m.updated_at, m.workspace_id`
 
 func scanMeeting(sc interface{ Scan(...any) error }) (*meetingintel.Meeting, error) {
 	var m meetingintel.Meeting
 	var date, created, updated int64
 	var vis string
 	if err := sc.Scan(&m.ID, &m.Title, &date, &m.DurationMS, &m.Source, &m.SourceMeetingID, &m.Summary,
-		&vis, &m.SegmentCount, &m.CreatedBy, &m.UpdatedBy, &created, &updated); err != nil {
+		&vis, &m.SegmentCount, &m.CreatedBy, &m.UpdatedBy, &created, &updated, &m.WorkspaceID); err != nil {
 		return nil, err
 	}
 	m.Date, m.CreatedAt, m.UpdatedAt = FromMS(date), FromMS(created), FromMS(updated)
@@ -31,7 +31,7 @@ func scanMeeting(sc interface{ Scan(...any) error }) (*meetingintel.Meeting, err
 
 // CreateMeeting stores m and its transcript in one transaction.
 func (db *Store) CreateMeeting(ctx context.Context, m *meetingintel.Meeting, segs []meetingintel.Segment) error {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return err
 	}
@@ -40,14 +40,14 @@ func (db *Store) CreateMeeting(ctx context.Context, m *meetingintel.Meeting, seg
 	}
 	now := db.Now()
 	return db.write(ctx, func(tx *Tx) error {
-		return db.createMeeting(ctx, tx, u, m, segs, now)
+		return db.createMeeting(ctx, tx, ac, m, segs, now)
 	})
 }
 
 // ImportMeeting creates m, or replaces the fields and transcript of the
 // meeting with the same source and source meeting id.
 func (db *Store) ImportMeeting(ctx context.Context, m *meetingintel.Meeting, segs []meetingintel.Segment) (bool, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return false, err
 	}
@@ -74,17 +74,20 @@ func (db *Store) ImportMeeting(ctx context.Context, m *meetingintel.Meeting, seg
 		}
 		if id == 0 {
 			created = true
-			return db.createMeeting(ctx, tx, u, m, segs, now)
+			return db.createMeeting(ctx, tx, ac, m, segs, now)
 		}
-		old, err := db.findMeeting(ctx, tx, u, id, false)
+		old, err := db.findMeeting(ctx, tx, ac, id, false)
 		if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
 			return meetingintel.Errorf(meetingintel.ECONFLICT,
 				"A meeting from %s with id %q already exists and you may not change it.", m.Source, m.SourceMeetingID)
 		} else if err != nil {
 			return err
 		}
-		m.ID, m.CreatedBy, m.CreatedAt = old.ID, old.CreatedBy, old.CreatedAt
-		m.UpdatedBy, m.UpdatedAt = u.Email, FromMS(MS(now))
+		if err := ac.editable(old.WorkspaceID, old.CreatedBy, "meeting"); err != nil {
+			return err
+		}
+		m.ID, m.CreatedBy, m.CreatedAt, m.WorkspaceID = old.ID, old.CreatedBy, old.CreatedAt, old.WorkspaceID
+		m.UpdatedBy, m.UpdatedAt = ac.u.Email, FromMS(MS(now))
 		return db.replaceMeeting(ctx, tx, m, &segs)
 	})
 	if err != nil {
@@ -105,16 +108,20 @@ func prepareMeeting(m *meetingintel.Meeting, segs []meetingintel.Segment) error 
 	return meetingintel.ValidateSegments(segs)
 }
 
-func (db *Store) createMeeting(ctx context.Context, tx *Tx, u *meetingintel.User, m *meetingintel.Meeting, segs []meetingintel.Segment, now time.Time) error {
+func (db *Store) createMeeting(ctx context.Context, tx *Tx, ac *access, m *meetingintel.Meeting, segs []meetingintel.Segment, now time.Time) error {
+	ws, err := ac.homeWorkspace()
+	if err != nil {
+		return err
+	}
 	at := now.UnixMilli()
-	m.CreatedBy, m.UpdatedBy = strings.ToLower(u.Email), strings.ToLower(u.Email)
+	m.CreatedBy, m.UpdatedBy, m.WorkspaceID = ac.email, ac.email, ws
 	m.CreatedAt, m.UpdatedAt = FromMS(at), FromMS(at)
 	m.SegmentCount = len(segs)
-	err := tx.QueryRowContext(ctx, `INSERT INTO meetings (title, date, duration_ms, source, source_meeting_id, summary,
-		visibility, segment_count, created_by, updated_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO meetings (title, date, duration_ms, source, source_meeting_id, summary,
+		visibility, segment_count, created_by, updated_by, created_at, updated_at, workspace_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.Title, MS(m.Date), m.DurationMS, m.Source, m.SourceMeetingID, m.Summary,
-		string(m.Visibility), m.SegmentCount, m.CreatedBy, m.UpdatedBy, at, at).Scan(&m.ID)
+		string(m.Visibility), m.SegmentCount, m.CreatedBy, m.UpdatedBy, at, at, ws).Scan(&m.ID)
 	if db.isUnique(err) {
 		return meetingintel.Errorf(meetingintel.ECONFLICT, "A meeting from %s with id %q already exists.", m.Source, m.SourceMeetingID)
 	} else if err != nil {
@@ -227,22 +234,23 @@ func (db *Store) removeDocs(ctx context.Context, tx *Tx, where string, args ...a
 
 // FindMeetingByID returns a meeting the actor may see.
 func (db *Store) FindMeetingByID(ctx context.Context, id int64) (*meetingintel.Meeting, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
-	return db.findMeeting(ctx, db.r(), u, id, false)
+	return db.findMeeting(ctx, db.r(), ac, id, false)
 }
 
 // findMeeting returns a visible meeting; forUpdate locks its row until the
 // transaction ends.
-func (db *Store) findMeeting(ctx context.Context, q queryer, u *meetingintel.User, id int64, forUpdate bool) (*meetingintel.Meeting, error) {
-	args := append([]any{id}, VisArgs(u)...)
+// Reads by id reach every workspace the actor is a member of.
+func (db *Store) findMeeting(ctx context.Context, q queryer, ac *access, id int64, forUpdate bool) (*meetingintel.Meeting, error) {
+	args := append([]any{id}, VisArgs(ac.u)...)
 	lock := ""
 	if forUpdate {
 		lock = db.forUpdate("m")
 	}
-	m, err := scanMeeting(q.QueryRowContext(ctx, `SELECT `+meetingCols+` FROM meetings m WHERE m.id = ? AND `+CanSee+lock, args...))
+	m, err := scanMeeting(q.QueryRowContext(ctx, `SELECT `+meetingCols+` FROM meetings m WHERE m.id = ? AND `+ac.canSee(true)+lock, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Meeting", id)
 	} else if err != nil {
@@ -254,15 +262,15 @@ func (db *Store) findMeeting(ctx context.Context, q queryer, u *meetingintel.Use
 	return m, nil
 }
 
-// visible returns ENOTFOUND unless the actor may see meeting id.
-func (db *Store) visible(ctx context.Context, q queryer, u *meetingintel.User, id int64) error {
-	var one int
-	args := append([]any{id}, VisArgs(u)...)
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM meetings m WHERE m.id = ? AND `+CanSee, args...).Scan(&one)
+// visible returns ENOTFOUND unless the actor may see meeting id (in any
+// of their workspaces), and else its workspace and creator.
+func (db *Store) visible(ctx context.Context, q queryer, ac *access, id int64) (ws int64, createdBy string, err error) {
+	args := append([]any{id}, VisArgs(ac.u)...)
+	err = q.QueryRowContext(ctx, `SELECT m.workspace_id, m.created_by FROM meetings m WHERE m.id = ? AND `+ac.canSee(true), args...).Scan(&ws, &createdBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("Meeting", id)
+		return 0, "", notFound("Meeting", id)
 	}
-	return db.internal(err)
+	return ws, createdBy, db.internal(err)
 }
 
 // loadChildren fills attendees and tags of ms in two queries.
@@ -310,7 +318,7 @@ func (db *Store) loadChildren(ctx context.Context, q queryer, ms []*meetingintel
 
 // FindMeetings lists visible meetings newest first.
 func (db *Store) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter) ([]*meetingintel.Meeting, string, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, "", err
 	}
@@ -319,8 +327,8 @@ func (db *Store) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter)
 		return nil, "", err
 	}
 	limit := ClampLimit(f.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
-	where := []string{CanSee}
-	args := VisArgs(u)
+	where := []string{ac.canSee(false)}
+	args := VisArgs(ac.u)
 	if c, a := db.D.MeetingFilterSQL(f.From, f.To, f.Attendee, f.Tag); c != "" {
 		where, args = append(where, c), append(args, a...)
 	}
@@ -364,7 +372,7 @@ func (db *Store) FindMeetings(ctx context.Context, f meetingintel.MeetingFilter)
 // UpdateMeeting changes the given fields of a visible meeting, replacing
 // its transcript when upd.Segments is set, in one transaction.
 func (db *Store) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.MeetingUpdate) (*meetingintel.Meeting, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
@@ -378,8 +386,11 @@ func (db *Store) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.M
 	err = db.write(ctx, func(tx *Tx) error {
 		// A row lock: two replicas updating one meeting apply one after
 		// the other, each on what the other stored.
-		m, err := db.findMeeting(ctx, tx, u, id, true)
+		m, err := db.findMeeting(ctx, tx, ac, id, true)
 		if err != nil {
+			return err
+		}
+		if err := ac.editable(m.WorkspaceID, m.CreatedBy, "meeting"); err != nil {
 			return err
 		}
 		upd.Apply(m)
@@ -387,7 +398,7 @@ func (db *Store) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.M
 		if err := m.Validate(); err != nil {
 			return err
 		}
-		m.UpdatedBy, m.UpdatedAt = strings.ToLower(u.Email), FromMS(MS(now))
+		m.UpdatedBy, m.UpdatedAt = ac.email, FromMS(MS(now))
 		if err := db.replaceMeeting(ctx, tx, m, upd.Segments); err != nil {
 			return err
 		}
@@ -403,12 +414,16 @@ func (db *Store) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.M
 // DeleteMeeting removes a visible meeting, its transcript, decisions and
 // search documents; its actions stay, unlinked.
 func (db *Store) DeleteMeeting(ctx context.Context, id int64) error {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error {
-		if err := db.visible(ctx, tx, u, id); err != nil {
+		ws, createdBy, err := db.visible(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		if err := ac.editable(ws, createdBy, "meeting"); err != nil {
 			return err
 		}
 		if err := db.removeDocs(ctx, tx, `meeting_id = ? AND kind <> 'action'`, id); err != nil {
@@ -428,7 +443,7 @@ func (db *Store) DeleteMeeting(ctx context.Context, id int64) error {
 
 // FindSegments pages a visible meeting's transcript in order.
 func (db *Store) FindSegments(ctx context.Context, meetingID int64, f meetingintel.SegmentFilter) ([]meetingintel.Segment, string, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, "", err
 	}
@@ -437,7 +452,7 @@ func (db *Store) FindSegments(ctx context.Context, meetingID int64, f meetingint
 		return nil, "", err
 	}
 	limit := ClampLimit(f.Limit, 100, 1000)
-	if err := db.visible(ctx, db.r(), u, meetingID); err != nil {
+	if _, _, err := db.visible(ctx, db.r(), ac, meetingID); err != nil {
 		return nil, "", err
 	}
 	where := []string{`meeting_id = ?`}
@@ -483,11 +498,11 @@ func (db *Store) FindSegments(ctx context.Context, meetingID int64, f meetingint
 // TalkTime sums talk time per speaker of a visible meeting, longest first
 // (ties in order of first appearance, as meetingintel.TalkTime does).
 func (db *Store) TalkTime(ctx context.Context, meetingID int64) ([]meetingintel.SpeakerTime, error) {
-	u, err := Actor(ctx)
+	ac, err := db.access(ctx, db.r())
 	if err != nil {
 		return nil, err
 	}
-	if err := db.visible(ctx, db.r(), u, meetingID); err != nil {
+	if _, _, err := db.visible(ctx, db.r(), ac, meetingID); err != nil {
 		return nil, err
 	}
 	rows, err := db.r().QueryContext(ctx, `SELECT speaker, CAST(sum(`+db.D.Greatest+`(end_ms - start_ms, 0)) AS BIGINT), count(*)
