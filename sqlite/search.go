@@ -80,13 +80,26 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 			return nil, err
 		}
 	}
+	filtered := allowed != nil
 	hidden := map[int64]bool{}     // meetings found hidden from the actor
 	hiddenDocs := map[int64]bool{} // unlinked actions found hidden
-	for {
+	var unlinkedOK map[int64]bool  // when read: the unlinked actions the actor sees
+	for round := 0; ; round++ {
+		if round == 2 && !filtered {
+			// Much is hidden (other workspaces, private meetings): read what
+			// the actor sees once rather than ranking again and again.
+			if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+canSee, condArgs); err != nil {
+				return nil, err
+			}
+			if unlinkedOK, err = db.meetingSet(ctx, `SELECT d.id FROM search_docs d JOIN actions ua ON ua.id = d.ref_id
+				WHERE d.meeting_id IS NULL AND d.kind = 'action' AND `+unlinked, nil); err != nil {
+				return nil, err
+			}
+		}
 		res := ix.Search(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
 			Allow: func(m, doc int64) bool {
 				if m == 0 {
-					return allowed == nil && !hiddenDocs[doc]
+					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])
 				}
 				return !hidden[m] && (allowed == nil || allowed[m])
 			}})
@@ -126,7 +139,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	}
 }
 
-// meetingSet returns the ids query selects.
+// meetingSet returns the ids query selects (meetings, or documents).
 func (db *DB) meetingSet(ctx context.Context, query string, args []any) (map[int64]bool, error) {
 	rows, err := db.reader.QueryContext(ctx, query, args...)
 	if err != nil {

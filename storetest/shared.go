@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/meetingintel/meetingintel"
@@ -60,5 +63,37 @@ func testSearchAcrossStores(t *testing.T, a, b meetingintel.Store) {
 	}
 	if count(a, carol, "okapi") != 1 {
 		t.Errorf("a lost the action unlinked from the deleted meeting")
+	}
+}
+
+// testSearchPastHidden: the best matches are in private meetings bob may
+// not see, several pages of them, and an unlinked action of another
+// workspace matches too: bob gets exactly the matches he may see, best
+// first, whichever way the store skips the others.
+func testSearchPastHidden(t *testing.T, s meetingintel.Store) {
+	for i := range 45 {
+		mustCreate(t, s, carol, &meetingintel.Meeting{Title: fmt.Sprintf("Private %d", i), Date: day(1 + i%20),
+			Visibility: meetingintel.VisibilityPrivate}, []meetingintel.Segment{{Text: "Zeppelin."}})
+	}
+	var team []int64
+	for i := range 3 {
+		m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: fmt.Sprintf("Team sync %d", i), Date: day(5 + i)},
+			[]meetingintel.Segment{{Text: "The zeppelin museum trip is booked for the whole team next Friday afternoon."}})
+		team = append(team, m.ID)
+	}
+	hits, err := s.Search(as(bob), meetingintel.SearchQuery{Query: "zeppelin", Limit: 10})
+	mustNil(t, "Search", err)
+	if len(hits) != 3 {
+		t.Fatalf("bob got %d hits, want the 3 of team meetings: %+v", len(hits), hits)
+	}
+	for _, h := range hits {
+		if !slices.Contains(team, h.MeetingID) || !strings.HasPrefix(h.Title, "Team sync") {
+			t.Errorf("bob got %+v, not a team meeting's line", h)
+		}
+	}
+	all, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "zeppelin", Limit: meetingintel.MaxLimit})
+	mustNil(t, "Search as carol", err)
+	if len(all) != 48 {
+		t.Errorf("carol got %d hits, want all 48", len(all))
 	}
 }
