@@ -32,8 +32,12 @@ func (f feed) Count(ctx context.Context) (int, error) {
 }
 
 func (f feed) Changes(ctx context.Context, after int64, gaps []int64, limit int) ([]postings.Change, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT seq, doc_id FROM search_log
-		WHERE seq > $1 OR seq = ANY($2) ORDER BY seq LIMIT $3`, after, gaps, limit)
+	// Two searches of the primary key, not one OR the planner may answer
+	// by scanning the whole log: this runs before every search.
+	rows, err := f.db.pool.Query(ctx, `SELECT seq, doc_id FROM (
+			SELECT seq, doc_id FROM search_log WHERE seq > $1
+			UNION ALL SELECT seq, doc_id FROM search_log WHERE seq = ANY($2)
+		) l ORDER BY seq LIMIT $3`, after, gaps, limit)
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -32,8 +32,12 @@ func (f feed) Count(ctx context.Context) (int, error) {
 }
 
 func (f feed) Changes(ctx context.Context, after int64, gaps []int64, limit int) ([]postings.Change, error) {
-	rows, err := f.db.reader.QueryContext(ctx, `SELECT seq, doc_id FROM search_log
-		WHERE seq > ? OR seq IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`, after, jsonIDs(gaps), limit)
+	// Two searches of the primary key, not one OR that SQLite would answer
+	// by scanning the whole log: this runs before every search.
+	rows, err := f.db.reader.QueryContext(ctx, `SELECT seq, doc_id FROM (
+			SELECT seq, doc_id FROM search_log WHERE seq > ?
+			UNION ALL SELECT l.seq, l.doc_id FROM json_each(?) g CROSS JOIN search_log l ON l.seq = g.value
+		) ORDER BY seq LIMIT ?`, after, jsonIDs(gaps), limit)
 	if err != nil {
 		return nil, internal(err)
 	}
