@@ -75,7 +75,15 @@ func (s *liveServer) start() {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	s.cancel, s.done = cancel, make(chan int, 1)
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logguard.Tee(s.log), getenv: func(k string) string { return s.envs[k] }}
+	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logguard.Tee(s.log), getenv: func(k string) string {
+		if v, ok := s.envs[k]; ok {
+			return v
+		}
+		if k == "MCP_RATE_PER_MIN" || k == "API_RATE_PER_MIN" {
+			return "0" // off unless a test sets them: every test client is 127.0.0.1
+		}
+		return ""
+	}}
 	go func() { s.done <- run(ctx, []string{"serve", "--db", s.db, "--addr", s.addr}, e) }()
 	err := waitReady("http://"+s.addr, func() error {
 		select {
