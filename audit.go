@@ -10,38 +10,42 @@ import (
 // Audit actions: what an audit row records. They are stable strings (the
 // web page, GET /api/audit and `meetingintel audit` filter on them).
 const (
-	AuditMeetingCreate  = "meeting.create"
-	AuditMeetingUpdate  = "meeting.update"
-	AuditMeetingDelete  = "meeting.delete"
-	AuditActionCreate   = "action.create"
-	AuditActionUpdate   = "action.update"
-	AuditActionStatus   = "action.status" // a change of status (and note) only
-	AuditActionDelete   = "action.delete"
-	AuditDecisionCreate = "decision.create"
-	AuditDecisionUpdate = "decision.update"
-	AuditDecisionDelete = "decision.delete"
-	AuditSignIn         = "signin"        // a web (or consent page) session began
-	AuditTokenCreate    = "token.create"  // a PAT was made (or imported)
-	AuditTokenRevoke    = "token.revoke"  // a PAT was revoked
-	AuditUserCreate     = "user.create"   // an account was added
-	AuditUserUpdate     = "user.update"   // activated, deactivated, admin changed
-	AuditConsent        = "oauth.consent" // approve or deny on the consent page (outcome says which)
-	AuditGrantCreate    = "oauth.grant"   // a code was redeemed: a connection exists
-	AuditGrantRevoke    = "oauth.revoke"  // a connection was ended
-	AuditToolCall       = "mcp.tool"      // one MCP tool call
-	AuditOK             = "ok"            // the outcome of what succeeded
-	AuditDenied         = "denied"        // consent denied
-	MaxAuditField       = 300             // longest client, target or tool stored
-	DefaultAuditLimit   = 50              // rows per page
-	MaxAuditLimit       = 500             // most rows per page
-	DefaultAuditRetain  = 365             // days, AUDIT_RETENTION_DAYS
-	AuditViaMCP         = "mcp"           // Streamable HTTP at /mcp
-	AuditViaSSE         = "sse"           // the legacy SSE transport
-	AuditViaStdio       = "stdio"         // meetingintel mcp
-	AuditViaREST        = "rest"          // /api/
-	AuditViaWeb         = "web"           // the web UI
-	AuditViaOAuth       = "oauth"         // the authorization server
-	AuditViaCLI         = "cli"           // a meetingintel command
+	AuditMeetingCreate    = "meeting.create"
+	AuditMeetingUpdate    = "meeting.update"
+	AuditMeetingDelete    = "meeting.delete"
+	AuditActionCreate     = "action.create"
+	AuditActionUpdate     = "action.update"
+	AuditActionStatus     = "action.status" // a change of status (and note) only
+	AuditActionDelete     = "action.delete"
+	AuditDecisionCreate   = "decision.create"
+	AuditDecisionUpdate   = "decision.update"
+	AuditDecisionDelete   = "decision.delete"
+	AuditSignIn           = "signin"            // a web (or consent page) session began
+	AuditTokenCreate      = "token.create"      // a PAT was made (or imported)
+	AuditTokenRevoke      = "token.revoke"      // a PAT was revoked
+	AuditUserCreate       = "user.create"       // an account was added
+	AuditUserUpdate       = "user.update"       // activated, deactivated, admin changed
+	AuditWorkspaceCreate  = "workspace.create"  // an org admin added a workspace
+	AuditWorkspaceArchive = "workspace.archive" // archived or restored (read-only or not)
+	AuditMemberSet        = "member.set"        // a member added, or their role changed
+	AuditMemberRemove     = "member.remove"     // a member removed from a workspace
+	AuditConsent          = "oauth.consent"     // approve or deny on the consent page (outcome says which)
+	AuditGrantCreate      = "oauth.grant"       // a code was redeemed: a connection exists
+	AuditGrantRevoke      = "oauth.revoke"      // a connection was ended
+	AuditToolCall         = "mcp.tool"          // one MCP tool call
+	AuditOK               = "ok"                // the outcome of what succeeded
+	AuditDenied           = "denied"            // consent denied
+	MaxAuditField         = 300                 // longest client, target or tool stored
+	DefaultAuditLimit     = 50                  // rows per page
+	MaxAuditLimit         = 500                 // most rows per page
+	DefaultAuditRetain    = 365                 // days, AUDIT_RETENTION_DAYS
+	AuditViaMCP           = "mcp"               // Streamable HTTP at /mcp
+	AuditViaSSE           = "sse"               // the legacy SSE transport
+	AuditViaStdio         = "stdio"             // meetingintel mcp
+	AuditViaREST          = "rest"              // /api/
+	AuditViaWeb           = "web"               // the web UI
+	AuditViaOAuth         = "oauth"             // the authorization server
+	AuditViaCLI           = "cli"               // a meetingintel command
 )
 
 // AuditEntry is one row of the audit trail: who did what to which record,

@@ -195,6 +195,35 @@ func (s *Store) SetUserAdmin(ctx context.Context, id int64, admin bool) error {
 	return err
 }
 
+// CreateWorkspace implements meetingintel.WorkspaceService.
+func (s *Store) CreateWorkspace(ctx context.Context, w *meetingintel.Workspace) error {
+	err := s.Store.CreateWorkspace(ctx, w)
+	s.record(ctx, meetingintel.AuditWorkspaceCreate, "workspace", idIf(err, w.ID), err)
+	return err
+}
+
+// SetWorkspaceArchived implements meetingintel.WorkspaceService.
+func (s *Store) SetWorkspaceArchived(ctx context.Context, id int64, archived bool) error {
+	err := s.Store.SetWorkspaceArchived(ctx, id, archived)
+	s.record(ctx, meetingintel.AuditWorkspaceArchive, "workspace", id, err)
+	return err
+}
+
+// SetMember implements meetingintel.WorkspaceService; the target is the
+// workspace (the member's id is not known when the email is unknown).
+func (s *Store) SetMember(ctx context.Context, workspaceID int64, email string, role meetingintel.Role) (*meetingintel.Member, error) {
+	m, err := s.Store.SetMember(ctx, workspaceID, email, role)
+	s.record(ctx, meetingintel.AuditMemberSet, "workspace", workspaceID, err)
+	return m, err
+}
+
+// RemoveMember implements meetingintel.WorkspaceService.
+func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) error {
+	err := s.Store.RemoveMember(ctx, workspaceID, userID)
+	s.record(ctx, meetingintel.AuditMemberRemove, "workspace", workspaceID, err)
+	return err
+}
+
 // token records a token change. The token's owner is the subject; the
 // actor (an admin revoking someone's token) is the row's user when there
 // is one, else the owner (a CLI command acts as nobody).
