@@ -72,7 +72,7 @@ func (r *report) write(out string) error {
 					continue
 				}
 				if len(c.lat) == 0 {
-					fmt.Fprintf(&b, "| %s | %s | %d | no request succeeded: %s | | | | | | |\n", s.name, tool, n, mdEscape(c.firstErr))
+					fmt.Fprintf(&b, "| %s | %s | %d | %s | | | | | | |\n", s.name, tool, n, noneCounted(c))
 					continue
 				}
 				pr, rr := "", ""
@@ -276,4 +276,14 @@ func (r *report) writeVerdict(b *strings.Builder) {
 		}
 	}
 	fmt.Fprintf(b, "\n\"Ahead\" means more requests per second and a lower median latency.\n\n")
+}
+
+// noneCounted says why a cell has no latencies: requests failed, or none
+// both started after the warm-up and ended within the measured time (each
+// took longer than that), which is not a failure.
+func noneCounted(c *cell) string {
+	if c.errs > 0 {
+		return "no request succeeded: " + mdEscape(c.firstErr)
+	}
+	return fmt.Sprintf("none measured: no request started after the warm-up ended within the %s measured", c.measured)
 }

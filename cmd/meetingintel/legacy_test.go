@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,5 +67,77 @@ func TestImportLegacyPrintsASummaryAndIsIdempotent(t *testing.T) {
 				t.Fatalf("exit %d (want %d), stderr %q (want %q)", r.code, c.code, r.stderr, c.want)
 			}
 		})
+	}
+}
+
+// writeWorkspaceExport writes one workspace of the replaced system's
+// offboarding export (export_client_data.py: its tables' rows as
+// meeting.json, action.json, decision.json, and export-manifest.json).
+func writeWorkspaceExport(t *testing.T, dir, slug, name, topic string, meetingCount int) {
+	t.Helper()
+	ws := filepath.Join(dir, slug)
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, ws, "meeting.json", `[
+  {"id": 1, "title": "`+topic+` kickoff", "meeting_date": "2026-10-01T09:00:00Z", "summary": "Started.", "raw_transcript": "Ana: let us start.", "source": "Manual"},
+  {"id": 2, "title": "`+topic+` review", "meeting_date": "2026-10-08T09:00:00Z", "summary": "Reviewed.", "source": "Manual"}
+]`)
+	writeFile(t, ws, "action.json", `[{"id": 1, "meeting_id": 2, "action_text": "Follow up on `+topic+`", "owner": "Ana", "status": "Open"}]`)
+	writeFile(t, ws, "decision.json", `[{"id": 1, "meeting_id": 1, "decision_text": "`+topic+` goes first"}]`)
+	writeFile(t, ws, "export-manifest.json", fmt.Sprintf(`{"workspace": {"slug": %q, "name": %q}, "exported_at": "2026-11-30T17:45:00Z",
+  "counts": {"meetings": %d, "actions": 1, "decisions": 1}}`, slug, name, meetingCount))
+}
+
+func TestImportLegacyReadsAMultiWorkspaceExport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mi.db")
+	mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "admin@example.com", "--name", "Admin", "--admin"))
+	export := t.TempDir()
+	writeWorkspaceExport(t, export, "acme", "Acme Corp", "hiring", 2)
+	writeWorkspaceExport(t, export, "globex", "Globex", "pricing", 2)
+	r := importLegacy(t, "--db", db, "--email", "admin@example.com", export)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"Workspace: acme (Acme Corp), exported 2026-11-30T17:45:00Z", "Workspace: globex (Globex)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if n := strings.Count(r.stdout, "Meetings:  2 imported"); n != 2 {
+		t.Errorf("want both workspaces' 2 meetings imported (same old ids), summary:\n%s", r.stdout)
+	}
+	r = importLegacy(t, "--db", db, "--email", "admin@example.com", export)
+	if r.code != 0 || strings.Count(r.stdout, "Meetings:  0 imported, 2 updated") != 2 ||
+		strings.Count(r.stdout, "Actions:   0 imported, 0 updated, 1 unchanged") != 2 ||
+		strings.Count(r.stdout, "Decisions: 0 imported, 0 updated, 1 unchanged") != 2 {
+		t.Fatalf("re-run: exit %d\n%s", r.code, r.stdout)
+	}
+	out := mustOK(t, cli(t, nil, "search", "--db", db, "--email", "admin@example.com", "--json", "kickoff")).stdout
+	for _, title := range []string{"hiring kickoff", "pricing kickoff"} {
+		if !strings.Contains(out, title) {
+			t.Errorf("search does not find %q: %s", title, out)
+		}
+	}
+}
+
+func TestImportLegacyRefusesACutOffExportAndStoresNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mi.db")
+	mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "admin@example.com", "--name", "Admin", "--admin"))
+	export := t.TempDir()
+	writeWorkspaceExport(t, export, "acme", "Acme Corp", "hiring", 2)
+	writeWorkspaceExport(t, export, "globex", "Globex", "pricing", 5) // the file holds 2
+	r := importLegacy(t, "--db", db, "--email", "admin@example.com", export)
+	if r.code != 1 || !strings.Contains(r.stderr, "says 5 meetings, the export's files hold 2") || !strings.Contains(r.stderr, "globex") ||
+		!strings.Contains(r.stderr, "--ignore-counts") || r.stdout != "" {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	out := mustOK(t, cli(t, nil, "search", "--db", db, "--email", "admin@example.com", "--json", "kickoff")).stdout
+	if strings.Contains(out, "kickoff") {
+		t.Fatalf("acme was stored although globex's export is cut off: %s", out)
+	}
+	r = importLegacy(t, "--db", db, "--email", "admin@example.com", "--ignore-counts", export)
+	if r.code != 0 || !strings.Contains(r.stderr, "Warning:") || strings.Count(r.stdout, "Meetings:  2 imported") != 2 {
+		t.Fatalf("--ignore-counts: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
