@@ -45,7 +45,7 @@ const (
 type DB struct {
 	path   string
 	writer *sql.DB // one connection: serialises writers
-	reader *sql.DB // a small pool for reads
+	reader *readPool // a small pool for reads, its statements kept prepared
 
 	// now is the clock, replaceable in tests.
 	now func() time.Time
@@ -102,7 +102,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := min(runtime.GOMAXPROCS(0)*2, maxReaders)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.reader = r
+	db.reader = newReadPool(r)
 	return db, nil
 }
 

@@ -104,6 +104,7 @@ func (r *report) write(out string) error {
 	} else {
 		fmt.Fprintf(&b, "\nEvery request succeeded (HTTP 200, a JSON-RPC result, no tool error).\n")
 	}
+	r.writeBaseline(&b)
 	r.writeOAuth(&b)
 	r.writePostgres(&b)
 	r.writeReplicas(&b)
