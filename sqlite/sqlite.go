@@ -44,7 +44,7 @@ const (
 // DB is a meetingintel.Store backed by one SQLite file.
 type DB struct {
 	path   string
-	writer *sql.DB // one connection: serialises writers
+	writer *sql.DB   // one connection: serialises writers
 	reader *readPool // a small pool for reads, its statements kept prepared
 
 	// now is the clock, replaceable in tests.
