@@ -10,6 +10,10 @@ import (
 // check what is really stored (hashes, not tokens).
 func (db *DB) RawForTest() *sql.DB { return db.writer }
 
+// SetPreparedForTest turns the read pool's prepared statements on or off,
+// so a benchmark compares both in one run.
+func (db *DB) SetPreparedForTest(on bool) { db.reader.off.Store(!on) }
+
 // SetMaxSpeakersForTest makes search list at most n speakers before it
 // reads every candidate's speaker; the returned func restores the limit.
 func SetMaxSpeakersForTest(n int) func() {
