@@ -26,6 +26,12 @@ var queryParams = map[string]obj{
 	"status":        {"name": "status", "description": "Open (default), Complete, Parked or all", "schema": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked", "all"}, "default": "Open"}},
 	"owner":         {"name": "owner", "description": "only actions whose owner contains this (any letter case)", "schema": obj{"type": "string"}},
 	"meeting_id":    {"name": "meeting_id", "description": "only items of this meeting", "schema": obj{"type": "integer", "minimum": 1}},
+	"user":          {"name": "user", "description": "only rows of this user (email)", "schema": obj{"type": "string"}},
+	"client":        {"name": "client", "description": "only rows of this client: an OAuth client id, pat:ID or session", "schema": obj{"type": "string"}},
+	"action":        {"name": "action", "description": "only this action (meeting.create, mcp.tool, signin, ...) or family (meeting.)", "schema": obj{"type": "string"}},
+	"since":         {"name": "since", "description": "rows from this time on: RFC 3339, a day, or an age such as 24h or 7d", "schema": obj{"type": "string"}},
+	"until":         {"name": "until", "description": "rows before this time (same forms as since)", "schema": obj{"type": "string"}},
+	"audit_limit":   {"name": "limit", "description": "rows per page", "schema": obj{"type": "integer", "minimum": 1, "maximum": meetingintel.MaxAuditLimit, "default": meetingintel.DefaultAuditLimit}},
 	"due_before":    {"name": "due_before", "description": "only actions due before this day, YYYY-MM-DD", "schema": obj{"type": "string", "format": "date"}},
 }
 
@@ -100,6 +106,11 @@ func schemas() obj {
 		"SearchPage":   pageOf("SearchHit"),
 		"ActionPage":   pageOf("Action"),
 		"DecisionPage": pageOf("Decision"),
+		"AuditEntry": obj{"type": "object", "properties": obj{"id": integer(), "at": obj{"type": "string", "format": "date-time"}, "user_id": integer(), "user": str(""),
+			"via": obj{"type": "string", "enum": []string{"mcp", "sse", "stdio", "rest", "web", "oauth", "cli"}}, "client": str("OAuth client id, pat:ID, session or sso:PROVIDER"),
+			"action": str(""), "tool": str("the MCP tool (mcp.tool rows)"), "workspace_id": integer(), "workspace": str(""), "target_type": str(""),
+			"target_id": str("ids only, never text"), "outcome": str("ok, denied, or an error code")}},
+		"AuditPage": pageOf("AuditEntry"),
 		"MeetingInput": strict(nil, obj{
 			"title": str("required unless the transcript names one"), "meeting_date": str("2026-03-31T14:00:00Z or 2026-03-31; required unless the transcript carries one"),
 			"date": str("alias of meeting_date"), "duration_ms": integer(), "attendees": attendees, "tags": array(obj{"type": "string"}),
@@ -120,6 +131,8 @@ func schemas() obj {
 			"due_date": obj{"type": "string", "format": "date"}, "meeting_id": integer(), "notes": str(""), "status": str("Open (default), Complete or Parked")}),
 		"ActionPatch": strict(nil, obj{"text": str(""), "action_text": str("alias of text"), "owner": nullable("string"), "due_date": nullable("string"),
 			"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}}, "notes": nullable("string"), "meeting_id": obj{"type": []string{"integer", "null"}, "description": "null or 0 unlinks"}}),
+		"ActionStatusPatch": strict([]string{"status"}, obj{"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}},
+			"notes": str("a note on the change, appended to the action's notes with the day, status and who")}),
 		"Owners":        obj{"type": "object", "properties": obj{"owners": array(obj{"type": "string"})}},
 		"DecisionPatch": strict(nil, obj{"text": str(""), "decision_text": str("alias of text"), "context": nullable("string")}),
 		"DecisionInput": strict([]string{"meeting_id"}, obj{"meeting_id": integer(), "text": str("required (or decision_text)"), "decision_text": str("alias of text"), "context": str("")}),

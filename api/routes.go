@@ -44,6 +44,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/actions/{id}", summary: "One action item", h: s.getAction, status: 200, result: "Action"},
 		{method: "PATCH", path: "/api/actions/{id}", summary: "Change an action item, its status included; absent fields stay", h: s.updateAction, body: "ActionPatch", status: 200, result: "Action"},
 		{method: "DELETE", path: "/api/actions/{id}", summary: "Delete an action item", h: s.deleteAction, status: 204},
+		{method: "PATCH", path: "/api/actions/{id}/status", summary: "Change an action item's status; notes, if given, are appended to its notes with the day, status and who (the replaced system's status change)", h: s.updateActionStatus, body: "ActionStatusPatch", status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/complete", summary: "Mark an action item Complete", h: s.setStatus(meetingintel.StatusComplete), status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/park", summary: "Park an action item", h: s.setStatus(meetingintel.StatusParked), status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/reopen", summary: "Reopen an action item", h: s.setStatus(meetingintel.StatusOpen), status: 200, result: "Action"},
@@ -54,6 +55,9 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/decisions/{id}", summary: "One decision", h: s.getDecision, status: 200, result: "Decision"},
 		{method: "PATCH", path: "/api/decisions/{id}", summary: "Change a decision's text or context; absent fields stay", h: s.updateDecision, body: "DecisionPatch", status: 200, result: "Decision"},
 		{method: "DELETE", path: "/api/decisions/{id}", summary: "Delete a decision", h: s.deleteDecision, status: 204},
+
+		{method: "GET", path: "/api/audit", summary: "The audit trail, newest first (org admins; 403 for others)", h: s.listAudit,
+			query: []string{"user", "client", "action", "since", "until", "audit_limit", "cursor"}, status: 200, result: "AuditPage"},
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 	"github.com/meetingintel/meetingintel/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -143,6 +144,7 @@ func (s *Server) ServeTransport(ctx context.Context, u *meetingintel.User, t mcp
 	if u == nil || !u.Active {
 		return meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "No active user to serve the tools as.")
 	}
+	ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaStdio})
 	return s.mcp.Run(auth.NewContext(ctx, auth.LocalPrincipal(u)), t)
 }
 
@@ -208,20 +210,30 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 		if p == nil || p.User == nil {
 			return toolError(errors.New("Not authenticated.")), nil
 		}
+		ctx = meetingintel.NewContextWithUser(ctx, p.User)
 		if isWrite && !p.HasScope(auth.ScopeWrite) {
+			s.auditTool(ctx, t.Name, req.Params.Arguments, meetingintel.EFORBIDDEN)
 			return toolError(errInsufficientScope(t.Name)), nil
 		}
 		in, err := decodeInput[In](req.Params.Arguments, inResolved)
 		if err != nil {
+			s.auditTool(ctx, t.Name, req.Params.Arguments, meetingintel.EINVALID)
 			return toolError(err), nil
 		}
-		res, out, err := h(meetingintel.NewContextWithUser(ctx, p.User), in)
+		res, out, err := h(ctx, in)
+		outcome := meetingintel.AuditOK
+		if err != nil {
+			outcome = meetingintel.ErrorCode(err)
+		} else if res != nil && res.IsError {
+			outcome = "tool_error"
+		}
+		s.auditTool(ctx, t.Name, req.Params.Arguments, outcome)
 		if s.onToolCall != nil {
-			outcome := "ok"
-			if err != nil || (res != nil && res.IsError) {
-				outcome = "error"
+			m := "ok"
+			if outcome != meetingintel.AuditOK {
+				m = "error"
 			}
-			s.onToolCall(t.Name, outcome)
+			s.onToolCall(t.Name, m)
 		}
 		if err != nil {
 			if meetingintel.ErrorCode(err) == meetingintel.EINTERNAL {
@@ -251,6 +263,17 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 		}
 		return res, nil
 	})
+}
+
+// auditTool records one tool call in the store's audit trail: who, through
+// which client, which tool, the ids it named and how it ended; never the
+// arguments themselves. (The writes a tool makes are recorded by the store
+// when it is an audit.Store, as serve wires it.)
+func (s *Server) auditTool(ctx context.Context, tool string, args json.RawMessage, outcome string) {
+	var v map[string]any
+	_ = json.Unmarshal(args, &v) // ids only; unreadable arguments name none
+	audit.Record(ctx, s.store, s.log, meetingintel.AuditEntry{Action: meetingintel.AuditToolCall, Tool: tool,
+		TargetID: audit.ToolTargets(v), Outcome: outcome})
 }
 
 // decodeInput checks a tool call's arguments against the input schema

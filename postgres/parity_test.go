@@ -10,6 +10,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/sqlite"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // TestSearchFindsWhatSQLiteFinds stores one corpus in both stores and checks
@@ -25,8 +26,11 @@ func TestSearchFindsWhatSQLiteFinds(t *testing.T) {
 	t.Cleanup(func() { lite.Close() })
 	stores := map[string]meetingintel.Store{"sqlite": lite, "postgres": open(t)}
 
-	carol := meetingintel.NewContextWithUser(ctx, &meetingintel.User{ID: 1, Email: "carol@example.com"})
-	bob := meetingintel.NewContextWithUser(ctx, &meetingintel.User{ID: 2, Email: "bob@example.com"})
+	// The same two users, with the same ids, in both fresh stores.
+	var carol, bob context.Context
+	for _, s := range []meetingintel.Store{lite, stores["postgres"]} {
+		carol, bob = storetest.Actor(t, s, "carol@example.com"), storetest.Actor(t, s, "bob@example.com")
+	}
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
 	corpus := []struct {
 		m    meetingintel.Meeting

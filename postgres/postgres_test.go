@@ -356,7 +356,7 @@ func TestACodeRacedOnTwoReplicasIsRedeemedOnce(t *testing.T) {
 func TestImportsOfOneSourceMeetingRacedOnTwoReplicasMakeOneMeeting(t *testing.T) {
 	u := freshSchema(t)
 	replicas := []*postgres.DB{openURL(t, u), openURL(t, u)}
-	ctx := meetingintel.NewContextWithUser(context.Background(), &meetingintel.User{ID: 1, Email: "imp@example.com"})
+	ctx := storetest.Actor(t, replicas[0], "imp@example.com")
 	const racers = 6
 	created := make([]bool, racers)
 	errs := make([]error, racers)

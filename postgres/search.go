@@ -345,21 +345,50 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		title string
 		date  int64
 	}
-	seen := map[int64]*meeting{} // checked meetings; nil: not let through
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings u sees, and its unlinked actions.
+	see, seeArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]*meeting{}    // checked meetings; nil: not let through
+	inWorkspace := map[int64]bool{} // checked unlinked actions
 	var out []candidate
 	batch := limit + limit/2 + 4
 	for i := 0; i < len(cs) && len(out) < limit; {
 		end := min(i+batch, len(cs))
-		var ids []int64
+		var ids, actions []int64
 		for _, c := range cs[i:end] {
 			if _, ok := seen[c.meetingID]; !ok && c.meetingID != 0 {
 				seen[c.meetingID] = nil
 				ids = append(ids, c.meetingID)
 			}
+			if _, ok := inWorkspace[c.refID]; !ok && c.meetingID == 0 && !filtered {
+				inWorkspace[c.refID] = false
+				actions = append(actions, c.refID)
+			}
+		}
+		if len(actions) > 0 {
+			rows, err := db.pool.Query(ctx, `SELECT ua.id FROM actions ua WHERE ua.id = ANY($1) AND `+unlinked, actions)
+			if err != nil {
+				return nil, internal(err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, internal(err)
+				}
+				inWorkspace[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, internal(err)
+			}
 		}
 		if len(ids) > 0 {
 			a := args{ids}
-			cond := canSee(&a, u)
+			cond := a.bind(see, seeArgs)
 			if c := meetingFilterSQL(&a, q.From, q.To, q.Attendee, q.Tag); c != "" {
 				cond += ` AND ` + c
 			}
@@ -383,7 +412,7 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		}
 		for _, c := range cs[i:end] {
 			if c.meetingID == 0 {
-				if !filtered {
+				if !filtered && inWorkspace[c.refID] {
 					out = append(out, c)
 				}
 			} else if m := seen[c.meetingID]; m != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/sqlite"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // corpusWords is the head of a Zipf-like English vocabulary; the tail is
@@ -71,7 +72,7 @@ var benchUser = &meetingintel.User{Email: "bench@example.com"}
 
 func BenchmarkCreateMeeting300Segments(b *testing.B) {
 	db := open(b)
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	g := newTextGen(1)
 	type item struct {
 		m *meetingintel.Meeting
@@ -102,12 +103,12 @@ func BenchmarkSearch(b *testing.B) {
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	have, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -145,6 +146,21 @@ func BenchmarkSearch(b *testing.B) {
 			_, err := db.Search(ctx, meetingintel.SearchQuery{Query: "pricing page", Tag: "ops",
 				From: time.Date(2024, 1, 20, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// Lists and reads share the corpus: the store's everyday queries.
+	b.Run("list_meetings", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 20, Tag: "eng"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("get_meeting", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := db.FindMeetingByID(ctx, int64(1+i%n)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -60,8 +60,7 @@ type termMatches struct {
 
 // Search ranks what the actor may see against the words of q.Query.
 func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meetingintel.SearchHit, error) {
-	u, err := actor(ctx)
-	if err != nil {
+	if _, err := actor(ctx); err != nil {
 		return nil, err
 	}
 	terms := meetingintel.DropIntentWords(meetingintel.SearchTerms(q.Query))
@@ -106,8 +105,14 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 	}
 
 	// Visibility and filters over the candidates.
-	cond := `(d.meeting_id IS NULL OR (m.id IS NOT NULL AND ` + canSee + `))`
-	condArgs := visArgs(u)
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings the actor sees, and its unlinked actions.
+	canSee, condArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond := `((d.meeting_id IS NULL AND EXISTS (SELECT 1 FROM actions ua WHERE ua.id = d.ref_id AND ` + unlinked + `))
+		OR (m.id IS NOT NULL AND ` + canSee + `))`
 	if c, a := meetingFilterSQL(q.From, q.To, q.Attendee, q.Tag); c != "" {
 		// Unlinked actions have no date, attendees or tags: a filter excludes them.
 		cond = `m.id IS NOT NULL AND ` + canSee + ` AND ` + c

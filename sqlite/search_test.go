@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/sqlite"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // Search scores in Go rather than with FTS5's bm25(), which is slow on
@@ -19,7 +19,7 @@ import (
 // higher.
 func TestSearchScoresFollowFTS5BM25(t *testing.T) {
 	db := open(t)
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	ctx := storetest.Actor(t, db, benchUser.Email)
 	// Of 4,000 lines every third holds "alpha" (more than 1,000 lines) and
 	// every ninth "beta"; lengths vary (from 9 tokens up, above the
 	// scorer's short-line floor) so length normalisation matters. No line
@@ -82,7 +82,7 @@ func seqOr(p *int, def int) int {
 // candidate's speaker: both paths rank alike.
 func TestSearchSpeakerPathsAgree(t *testing.T) {
 	db := open(t)
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	ctx := storetest.Actor(t, db, benchUser.Email)
 	speakers := []string{"Marketing", "Engineering", "Industrial Designer", "Project Manager", "Ann"}
 	for m := 0; m < 4; m++ {
 		segs := make([]meetingintel.Segment, 40)

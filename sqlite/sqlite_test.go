@@ -72,7 +72,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 func TestConcurrentWritersAndReadersNeverSeeBusy(t *testing.T) {
 	db := open(t)
-	ctx := meetingintel.NewContextWithUser(context.Background(), &meetingintel.User{Email: "w@example.com"})
+	ctx := storetest.Actor(t, db, "w@example.com")
 	errs := make(chan error, 64)
 	for w := 0; w < 8; w++ {
 		go func() {

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 )
 
 // Session lifetimes. A session ends after SessionIdle without use, and in
@@ -73,7 +75,8 @@ func ctx(r *http.Request) context.Context {
 	if c == nil {
 		return r.Context()
 	}
-	return meetingintel.NewContextWithUser(r.Context(), c.user)
+	ctx := meetingintel.NewContextWithAuditSource(r.Context(), meetingintel.AuditSource{Via: meetingintel.AuditViaWeb, Client: "session"})
+	return meetingintel.NewContextWithUser(ctx, c.user)
 }
 
 // newSecret returns 32 random bytes in base64url: a session's cookie value.
@@ -345,6 +348,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *meeting
 	if err != nil {
 		return err
 	}
+	client := "sso:" + method
+	if method == MethodToken {
+		client = "pat:" + strconv.FormatInt(tokenID, 10)
+	}
+	audit.Record(r.Context(), s.cfg.Store, s.log, meetingintel.AuditEntry{UserID: u.ID, UserEmail: u.Email,
+		Via: meetingintel.AuditViaWeb, Client: client, Action: meetingintel.AuditSignIn, TargetType: "user", TargetID: audit.ID(u.ID)})
 	// Sign-in is rare: a good moment to sweep out dead sessions.
 	if _, err := s.cfg.Sessions.DeleteExpiredSessions(r.Context(), now); err != nil {
 		s.log.Warn("web: session cleanup failed", "err", err)

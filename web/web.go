@@ -162,6 +162,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 
 	mux.Handle("GET /decisions", s.page(s.handleDecisions))
 	mux.Handle("GET /decisions/{id}", s.page(s.handleDecision))
+	mux.Handle("POST /decisions/{id}/edit", s.form(s.handleDecisionEdit))
 	mux.Handle("POST /decisions/{id}/delete", s.form(s.handleDecisionDelete))
 
 	mux.Handle("GET /import", s.page(s.handleImportPage))
@@ -179,6 +180,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("GET /admin", s.admin(s.page(s.handleAdmin)))
 	mux.Handle("POST /admin/users", s.admin(s.form(s.handleUserCreate)))
 	mux.Handle("POST /admin/users/{id}/active", s.admin(s.form(s.handleUserActive)))
+	mux.Handle("GET /admin/audit", s.page(s.handleAudit)) // the store decides who reads it (403)
 	mux.Handle("GET /admin/users/{id}/tokens", s.admin(s.page(s.handleAdminTokens)))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.form(s.handleAdminTokenRevoke)))
 

@@ -55,6 +55,8 @@ Usage:
   meetingintel grants revoke ID
   meetingintel mcp --email E                               MCP over stdio
   meetingintel import-legacy --email E PATH...             the old system's JSON or CSV data
+  meetingintel audit [--since 24h|7d|DATE] [--until T] [--user E] [--client C]
+                     [--action A] [--limit N] [--json]   the audit trail
   meetingintel healthcheck [--url URL]                     exit 0 when /healthz answers 200
   meetingintel migrate
 
@@ -108,6 +110,9 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	// What a command writes is audited as the CLI's; serve's edges set
+	// their own.
+	ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaCLI})
 	sub := func() (string, []string, error) {
 		if len(rest) == 0 {
 			return "", nil, usagef("%s needs a subcommand", cmd)
@@ -167,6 +172,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdImportLegacy(ctx, rest, e)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, rest, e)
+	case "audit":
+		return cmdAudit(ctx, rest, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
