@@ -318,3 +318,39 @@ func TestPlainDataBesideAnExportIsItsOwnBatch(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAuthorWhoMayNotAddToTheWorkspaceIsStoredAsTheActor(t *testing.T) {
+	ctx, s, admin := fixture(t)
+	w := &meetingintel.Workspace{Slug: "acme", Name: "Acme Corp"}
+	if err := s.CreateWorkspace(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetMember(ctx, w.ID, admin.Email, meetingintel.RoleChair); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	exportWorkspace(t, dir, "acme", "Acme Corp", "hiring", nil) // meeting 1 by ben@example.com, a user outside acme
+	b, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx := meetingintel.NewContextWithWorkspace(ctx, "acme")
+	rep, err := Import(wctx, s, admin, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Skips) != 0 || rep.Meetings.Imported != 2 || len(rep.NonMembers) != 1 || rep.NonMembers[0] != "ben@example.com" {
+		var sb strings.Builder
+		rep.WriteTo(&sb)
+		t.Fatalf("report:\n%s", sb.String())
+	}
+	ms, _, err := s.FindMeetings(wctx, meetingintel.MeetingFilter{Limit: 10})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("acme holds %d meetings: %v", len(ms), err)
+	}
+	for _, m := range ms {
+		if m.CreatedBy != admin.Email || m.WorkspaceID != w.ID {
+			t.Errorf("%q stored as %s in workspace %d, want the actor in acme (%d)", m.Title, m.CreatedBy, m.WorkspaceID, w.ID)
+		}
+	}
+}

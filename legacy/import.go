@@ -42,6 +42,9 @@ type Report struct {
 	// UnknownAuthors lists CreatedBy values that are not users here (their
 	// rows were stored as the acting user).
 	UnknownAuthors []string
+	// NonMembers lists CreatedBy users who may not add to the workspace
+	// imported into (their rows were stored as the acting user).
+	NonMembers []string
 }
 
 // Import stores a batch as actor (the `--email` user), acting as a row's
@@ -159,10 +162,15 @@ func (im *importer) as(createdBy string) context.Context {
 		if err != nil || !u.Active {
 			u = nil
 		}
-		im.users[email] = u
-		if u == nil {
+		if u != nil && !im.mayWrite(u) {
+			// A user here, but not one who may add to this workspace: their
+			// rows would be refused, so the actor stores them.
+			im.rep.NonMembers = appendOnce(im.rep.NonMembers, u.Email)
+			u = nil
+		} else if u == nil {
 			im.unknownAuthor(email)
 		}
+		im.users[email] = u
 	}
 	if u == nil {
 		im.rep.Authors[im.actor.Email]++
@@ -170,6 +178,30 @@ func (im *importer) as(createdBy string) context.Context {
 	}
 	im.rep.Authors[u.Email]++
 	return meetingintel.NewContextWithUser(im.ctx, u)
+}
+
+// mayWrite reports whether u may add to the workspace the import goes
+// into (the context's; with none chosen, the store's own choice applies to
+// everyone alike).
+func (im *importer) mayWrite(u *meetingintel.User) bool {
+	if u.ID == im.actor.ID {
+		return true
+	}
+	ref := meetingintel.WorkspaceFromContext(im.ctx)
+	if ref == "" {
+		return true
+	}
+	w, err := im.s.FindWorkspace(meetingintel.NewContextWithUser(im.ctx, u), ref)
+	return err == nil && !w.Archived() && w.Role.CanWrite()
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 func (im *importer) unknownAuthor(a string) {
@@ -600,6 +632,9 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	if len(r.UnknownAuthors) > 0 {
 		fmt.Fprintf(&b, "CreatedBy not a user here (stored as the acting user): %s\n", strings.Join(r.UnknownAuthors, ", "))
+	}
+	if len(r.NonMembers) > 0 {
+		fmt.Fprintf(&b, "CreatedBy not a member who may add to this workspace (stored as the acting user): %s\n", strings.Join(r.NonMembers, ", "))
 	}
 	if len(r.Skips) > 0 {
 		b.WriteString("Skipped:\n")
