@@ -26,7 +26,9 @@ func RunAudit(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.fn(t, open(t))
+			s := open(t)
+			seedPeople(t, s)
+			tc.fn(t, s)
 		})
 	}
 }

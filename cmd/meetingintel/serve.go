@@ -17,6 +17,7 @@ import (
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/meetingintel/meetingintel/metrics"
 	"github.com/meetingintel/meetingintel/oauth"
+	"github.com/meetingintel/meetingintel/ratelimit"
 	"github.com/meetingintel/meetingintel/sso"
 	"github.com/meetingintel/meetingintel/web"
 )
@@ -69,7 +70,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log, Middleware: mx.Middleware})
+	limits := rateLimits(s, cfg, log)
+	go limits.Sweep(ctx)
+	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log,
+		Middleware: func(h http.Handler) http.Handler { return ratelimit.Middleware(limits)(mx.Middleware(h)) }})
 	if mx != nil {
 		hs.Handle("GET /metrics", mx.Handler())
 	}
@@ -163,6 +167,23 @@ func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg confi
 		oc.ClientAddr = forwardedFor
 	}
 	return oauth.New(oc)
+}
+
+// rateLimits builds the limits of /mcp and /api: counted in PostgreSQL
+// when the store is (replicas share them), else in this process.
+func rateLimits(s meetingintel.Store, cfg config, log *slog.Logger) ratelimit.Config {
+	var counter meetingintel.RateCounter = &ratelimit.Memory{}
+	if c, ok := raw(s).(meetingintel.RateCounter); ok {
+		counter = c
+	}
+	rl := ratelimit.Config{
+		MCP: &ratelimit.Limiter{Counter: counter, Limit: cfg.MCPRatePerMin, Logger: log},
+		API: &ratelimit.Limiter{Counter: counter, Limit: cfg.APIRatePerMin, Logger: log},
+	}
+	if cfg.Instance != "" {
+		rl.ClientAddr = forwardedFor
+	}
+	return rl
 }
 
 // forwardedFor returns the client address that a deployed instance's

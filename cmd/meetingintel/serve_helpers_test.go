@@ -105,8 +105,10 @@ func startServeProcess(t *testing.T, bin, addr string, env []string, args ...str
 	t.Helper()
 	s := &serveProcess{base: "http://" + addr, log: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
+	// Rate limits off unless a test sets them: the tests' clients all
+	// come from 127.0.0.1 and would share one allowance.
 	s.cmd.Env = append(os.Environ(), append([]string{"ADDR=", "MCP_AUTH_TOKENS=", "INSTANCE=", "PUBLIC_URL=",
-		"DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED="}, env...)...)
+		"DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED=", "MCP_RATE_PER_MIN=0", "API_RATE_PER_MIN=0"}, env...)...)
 	out := logguard.Tee(s.log) // one writer, so exec keeps one pipe and the order of lines
 	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {
