@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,12 @@ type Live struct {
 	feed Feed
 	now  func() time.Time
 
+	// Searches arriving together share a catch-up: each takes a ticket on
+	// arrival, and one that started after a search's arrival covers every
+	// write committed before it.
+	tickets atomic.Int64
+	covered int64 // tickets at the start of the last finished catch-up
+
 	mu    sync.Mutex // serialises building and catching up
 	ix    *Index
 	hi    int64               // highest change number applied
@@ -79,8 +86,13 @@ const (
 // Index returns the index, built if it is not yet, caught up with every
 // change the database has committed.
 func (l *Live) Index(ctx context.Context) (*Index, error) {
+	ticket := l.tickets.Add(1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.ix != nil && l.covered >= ticket {
+		return l.ix, nil // a catch-up that began after this call arrived is done
+	}
+	start := l.tickets.Load()
 	if l.ix == nil {
 		if err := l.build(ctx); err != nil {
 			return nil, err
@@ -89,6 +101,7 @@ func (l *Live) Index(ctx context.Context) (*Index, error) {
 	if err := l.catchUp(ctx); err != nil {
 		return nil, err
 	}
+	l.covered = start
 	return l.ix, nil
 }
 
