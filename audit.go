@@ -10,38 +10,42 @@ import (
 // Audit actions: what an audit row records. They are stable strings (the
 // web page, GET /api/audit and `meetingintel audit` filter on them).
 const (
-	AuditMeetingCreate  = "meeting.create"
-	AuditMeetingUpdate  = "meeting.update"
-	AuditMeetingDelete  = "meeting.delete"
-	AuditActionCreate   = "action.create"
-	AuditActionUpdate   = "action.update"
-	AuditActionStatus   = "action.status" // a change of status (and note) only
-	AuditActionDelete   = "action.delete"
-	AuditDecisionCreate = "decision.create"
-	AuditDecisionUpdate = "decision.update"
-	AuditDecisionDelete = "decision.delete"
-	AuditSignIn         = "signin"        // a web (or consent page) session began
-	AuditTokenCreate    = "token.create"  // a PAT was made (or imported)
-	AuditTokenRevoke    = "token.revoke"  // a PAT was revoked
-	AuditUserCreate     = "user.create"   // an account was added
-	AuditUserUpdate     = "user.update"   // activated, deactivated, admin changed
-	AuditConsent        = "oauth.consent" // approve or deny on the consent page (outcome says which)
-	AuditGrantCreate    = "oauth.grant"   // a code was redeemed: a connection exists
-	AuditGrantRevoke    = "oauth.revoke"  // a connection was ended
-	AuditToolCall       = "mcp.tool"      // one MCP tool call
-	AuditOK             = "ok"            // the outcome of what succeeded
-	AuditDenied         = "denied"        // consent denied
-	MaxAuditField       = 300             // longest client, target or tool stored
-	DefaultAuditLimit   = 50              // rows per page
-	MaxAuditLimit       = 500             // most rows per page
-	DefaultAuditRetain  = 365             // days, AUDIT_RETENTION_DAYS
-	AuditViaMCP         = "mcp"           // Streamable HTTP at /mcp
-	AuditViaSSE         = "sse"           // the legacy SSE transport
-	AuditViaStdio       = "stdio"         // meetingintel mcp
-	AuditViaREST        = "rest"          // /api/
-	AuditViaWeb         = "web"           // the web UI
-	AuditViaOAuth       = "oauth"         // the authorization server
-	AuditViaCLI         = "cli"           // a meetingintel command
+	AuditMeetingCreate   = "meeting.create"
+	AuditMeetingUpdate   = "meeting.update"
+	AuditMeetingDelete   = "meeting.delete"
+	AuditActionCreate    = "action.create"
+	AuditActionUpdate    = "action.update"
+	AuditActionStatus    = "action.status" // a change of status (and note) only
+	AuditActionDelete    = "action.delete"
+	AuditDecisionCreate  = "decision.create"
+	AuditDecisionUpdate  = "decision.update"
+	AuditDecisionDelete  = "decision.delete"
+	AuditSignIn          = "signin"       // a web (or consent page) session began
+	AuditTokenCreate     = "token.create" // a PAT was made (or imported)
+	AuditTokenRevoke     = "token.revoke" // a PAT was revoked
+	AuditUserCreate      = "user.create"  // an account was added
+	AuditUserUpdate      = "user.update"  // activated, deactivated, admin changed
+	AuditWorkspaceCreate = "workspace.create"
+	AuditWorkspaceUpdate = "workspace.update" // archived or restored
+	AuditMemberSet       = "member.set"       // added to a workspace, or a new role
+	AuditMemberRemove    = "member.remove"
+	AuditConsent         = "oauth.consent" // approve or deny on the consent page (outcome says which)
+	AuditGrantCreate     = "oauth.grant"   // a code was redeemed: a connection exists
+	AuditGrantRevoke     = "oauth.revoke"  // a connection was ended
+	AuditToolCall        = "mcp.tool"      // one MCP tool call
+	AuditOK              = "ok"            // the outcome of what succeeded
+	AuditDenied          = "denied"        // consent denied
+	MaxAuditField        = 300             // longest client, target or tool stored
+	DefaultAuditLimit    = 50              // rows per page
+	MaxAuditLimit        = 500             // most rows per page
+	DefaultAuditRetain   = 365             // days, AUDIT_RETENTION_DAYS
+	AuditViaMCP          = "mcp"           // Streamable HTTP at /mcp
+	AuditViaSSE          = "sse"           // the legacy SSE transport
+	AuditViaStdio        = "stdio"         // meetingintel mcp
+	AuditViaREST         = "rest"          // /api/
+	AuditViaWeb          = "web"           // the web UI
+	AuditViaOAuth        = "oauth"         // the authorization server
+	AuditViaCLI          = "cli"           // a meetingintel command
 )
 
 // AuditEntry is one row of the audit trail: who did what to which record,
@@ -60,8 +64,8 @@ type AuditEntry struct {
 	Client string `json:"client,omitempty"`
 	Action string `json:"action"`
 	Tool   string `json:"tool,omitempty"` // the MCP tool, on mcp.tool rows
-	// WorkspaceID and Workspace (its slug then) say where the write
-	// landed; zero and empty until workspaces exist.
+	// WorkspaceID says where the write landed (0 for what belongs to no
+	// workspace: sign-ins, tokens, tool calls); Workspace is its slug.
 	WorkspaceID int64  `json:"workspace_id,omitempty"`
 	Workspace   string `json:"workspace,omitempty"`
 	TargetType  string `json:"target_type,omitempty"` // meeting, action, decision, token, user, grant
@@ -110,8 +114,8 @@ type AuditService interface {
 	// sign-ins and token requests happen before there is one.
 	RecordAudit(ctx context.Context, e *AuditEntry) error
 	// FindAudit returns rows matching f, newest first, and the cursor of
-	// the next page. Only an org admin may read the trail (EFORBIDDEN for
-	// anyone else; chairs read their workspace's once workspaces exist).
+	// the next page. An org admin reads every row, a chair the rows of the
+	// workspaces they chair; anyone else is EFORBIDDEN.
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, string, error)
 	// DeleteAuditBefore removes rows older than before (retention) and
 	// says how many.
@@ -139,7 +143,8 @@ func AuditSourceFromContext(ctx context.Context) AuditSource {
 	return src
 }
 
-// CanReadAudit reports whether u may read the whole audit trail.
+// CanReadAudit reports whether u may read the whole audit trail (an org
+// admin); a workspace's chairs read that workspace's rows.
 func CanReadAudit(u *User) bool { return u != nil && u.Admin }
 
 // ParseAuditTime reads a time for an audit filter: RFC 3339, a day
