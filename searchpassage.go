@@ -66,33 +66,16 @@ const (
 // first, and a line that holds one word of the question ranks above its
 // neighbours when they hold the rest. idfs[i] is term i's BM25IDF; both
 // stores call this with every matching document, so they rank alike.
+//
+// A document's score depends only on itself, the lines of its passage and
+// its meeting's term cover (Ranker's parts), so an index that knows those
+// can score one candidate without the others (package postings does).
 func RankDocs(docs []RankDoc, idfs []float64, avgLen float64, weights map[string]float64) {
-	idfSum := func(mask uint64) float64 {
-		var s float64
-		for i, v := range idfs {
-			if mask&(1<<i) != 0 {
-				s += v
-			}
-		}
-		return s
-	}
+	r := Ranker{IDFs: idfs, AvgLen: avgLen, Weights: weights}
 	var segs []int
 	for i := range docs {
-		d := &docs[i]
-		w, ok := weights[d.Kind]
-		if !ok {
-			w = 1
-		}
-		d.Score = BM25(idfSum(d.Terms), d.Len, avgLen) * w
-		for j := 0; j+1 < len(idfs); j++ {
-			if d.Near&(1<<j) != 0 {
-				d.Score += nearWeight * (idfs[j] + idfs[j+1]) / 2 * w
-			}
-		}
-		if d.SpeakerTerms != 0 {
-			d.Score += speakerWeight * idfSum(d.SpeakerTerms&^d.Terms) * w
-		}
-		if d.Kind == KindSegment {
+		docs[i].Score = r.Own(docs[i])
+		if docs[i].Kind == KindSegment {
 			segs = append(segs, i)
 		}
 	}
@@ -104,32 +87,143 @@ func RankDocs(docs []RankDoc, idfs []float64, avgLen float64, weights map[string
 		return cmp.Compare(docs[a].Seq, docs[b].Seq)
 	})
 	bonus := make([]float64, len(segs))
-	best := make([]float64, len(idfs)) // per term: the highest decayed weight in the passage
 	for k, i := range segs {
 		d := docs[i]
-		clear(best)
+		var at [PassageRadius + 1]uint64 // terms held dist lines away
 		for j := k; j >= 0 && docs[segs[j]].Meeting == d.Meeting && d.Seq-docs[segs[j]].Seq <= PassageRadius; j-- {
-			credit(best, docs[segs[j]].Terms, d.Seq-docs[segs[j]].Seq)
+			at[d.Seq-docs[segs[j]].Seq] |= docs[segs[j]].Terms
 		}
 		for j := k + 1; j < len(segs) && docs[segs[j]].Meeting == d.Meeting && docs[segs[j]].Seq-d.Seq <= PassageRadius; j++ {
-			credit(best, docs[segs[j]].Terms, docs[segs[j]].Seq-d.Seq)
+			at[docs[segs[j]].Seq-d.Seq] |= docs[segs[j]].Terms
 		}
-		for t, v := range best {
-			bonus[k] += v * idfs[t]
-		}
+		bonus[k] = r.Passage(at)
 	}
 	for k, i := range segs {
-		docs[i].Score += passageWeight * bonus[k] * weights[KindSegment]
+		docs[i].Score += bonus[k]
 	}
-	{
-		cover := map[int64]uint64{}
-		for _, i := range segs {
-			cover[docs[i].Meeting] |= docs[i].Terms
-		}
-		for _, i := range segs {
-			docs[i].Score += meetingWeight * idfSum(cover[docs[i].Meeting])
+	cover := map[int64]uint64{}
+	for _, i := range segs {
+		cover[docs[i].Meeting] |= docs[i].Terms
+	}
+	for _, i := range segs {
+		docs[i].Score += r.Meeting(cover[docs[i].Meeting])
+	}
+}
+
+// Ranker is one query's ranking inputs, and the parts of RankDocs' score:
+// a segment scores Own + Passage + Meeting, any other document Own.
+type Ranker struct {
+	IDFs    []float64 // per query term: BM25IDF
+	AvgLen  float64   // mean document length the lengths are normalised by
+	Weights map[string]float64
+}
+
+// weight is the weight of a kind of document (1 when not listed).
+func (r Ranker) weight(kind string) float64 {
+	if w, ok := r.Weights[kind]; ok {
+		return w
+	}
+	return 1
+}
+
+// idfSum sums the IDFs of the terms of mask.
+func (r Ranker) idfSum(mask uint64) float64 {
+	var s float64
+	for i, v := range r.IDFs {
+		if mask&(1<<i) != 0 {
+			s += v
 		}
 	}
+	return s
+}
+
+// Own is what a document scores from its own text and speaker: BM25 times
+// its kind's weight, the near bonus of consecutive terms, and the speaker
+// bonus.
+func (r Ranker) Own(d RankDoc) float64 {
+	w := r.weight(d.Kind)
+	s := BM25(r.idfSum(d.Terms), d.Len, r.AvgLen) * w
+	for j := 0; j+1 < len(r.IDFs); j++ {
+		if d.Near&(1<<j) != 0 {
+			s += nearWeight * (r.IDFs[j] + r.IDFs[j+1]) / 2 * w
+		}
+	}
+	if d.SpeakerTerms != 0 {
+		s += speakerWeight * r.idfSum(d.SpeakerTerms&^d.Terms) * w
+	}
+	return s
+}
+
+// Passage is what a transcript line gains from its passage: at[d] holds
+// the terms of the lines d lines away from it (either side; at[0] its
+// own), and each term counts once, at the nearest distance it occurs.
+func (r Ranker) Passage(at [PassageRadius + 1]uint64) float64 {
+	var bonus float64
+	for t, idf := range r.IDFs {
+		for d, m := range at {
+			if m&(1<<t) != 0 {
+				bonus += decayAt[d] * idf
+				break
+			}
+		}
+	}
+	return passageWeight * bonus * r.Weights[KindSegment]
+}
+
+// Meeting is what a transcript line gains from the terms its meeting's
+// lines hold (cover).
+func (r Ranker) Meeting(cover uint64) float64 {
+	return meetingWeight * r.idfSum(cover)
+}
+
+// Upper bounds of the score, for pruning (package postings): a document
+// of kind weight w scores at most Own with Near set to NearPairs (its
+// length is known), which is at most the sum of TermBound over the terms
+// it holds plus SpeakerBound of its speaker's terms; a segment gains at
+// most ContextBound of its meeting's cover on top. TestRankBounds checks this on
+// generated corpora, so a change of a knob above that breaks a bound fails.
+
+// TermBound is the most term i adds to a document of kind weight w that
+// holds it: BM25 at the shortest length BM25 counts (lengths below
+// shortDocTokens score as that long, and longer scores less), and its half
+// of the near bonus of each pair it is in, (i-1, i) and (i, i+1).
+func (r Ranker) TermBound(i int, w float64) float64 {
+	bm := r.IDFs[i] * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*shortDocTokens/r.AvgLen))
+	pairs := 0.0
+	if i > 0 {
+		pairs++
+	}
+	if i+1 < len(r.IDFs) {
+		pairs++
+	}
+	return (bm + nearWeight*r.IDFs[i]*pairs/2) * w
+}
+
+// NearPairs returns the Near bits a document holding the terms of mask
+// can have: every consecutive pair it holds both terms of. Own with these
+// bits bounds Own with the real ones.
+func NearPairs(mask uint64, terms int) uint64 {
+	var near uint64
+	for j := 0; j+1 < terms; j++ {
+		if mask&(1<<j) != 0 && mask&(1<<(j+1)) != 0 {
+			near |= 1 << j
+		}
+	}
+	return near
+}
+
+// SpeakerBound is the most a document of kind weight w gains from a
+// speaker whose name holds the terms of mask.
+func (r Ranker) SpeakerBound(mask uint64, w float64) float64 {
+	return speakerWeight * r.idfSum(mask) * w
+}
+
+// ContextBound is the most a transcript line gains from its passage and
+// its meeting when the meeting's lines hold the terms of cover: every term
+// of the passage is one of the cover's, decayed by at most 1.
+func (r Ranker) ContextBound(cover uint64) float64 {
+	s := r.idfSum(cover)
+	return passageWeight*s*r.Weights[KindSegment] + meetingWeight*s
 }
 
 // SpeakerTerms returns the bits of the terms (as SearchTerms gives them)
@@ -154,13 +248,3 @@ var decayAt = func() (v [PassageRadius + 1]float64) {
 	}
 	return v
 }()
-
-// credit records, for each term of mask, that it occurs dist lines away.
-func credit(best []float64, mask uint64, dist int) {
-	v := decayAt[min(dist, PassageRadius)]
-	for t := range best {
-		if mask&(1<<t) != 0 && v > best[t] {
-			best[t] = v
-		}
-	}
-}

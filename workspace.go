@@ -165,4 +165,14 @@ type WorkspaceService interface {
 	// SetDefaultWorkspace records the workspace the user works in when
 	// none is chosen (a member's own choice).
 	SetDefaultWorkspace(ctx context.Context, workspaceID int64) error
+	// CurrentWorkspace returns the workspace the context's choice (or the
+	// defaults) resolves to, with the actor's role; EINVALID for
+	// AllWorkspaces or when nothing resolves.
+	CurrentWorkspace(ctx context.Context) (*Workspace, error)
+	// SetWorkspaceChoice records the workspace a credential (see
+	// CredentialKey) switched to; the actor must be its member.
+	SetWorkspaceChoice(ctx context.Context, credential string, workspaceID int64) error
+	// FindWorkspaceChoice returns the workspace a credential switched to,
+	// or 0 when none (or the actor is no longer its member).
+	FindWorkspaceChoice(ctx context.Context, credential string) (int64, error)
 }

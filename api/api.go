@@ -69,7 +69,7 @@ func New(cfg Config) *Server {
 	if u, err := url.Parse(strings.TrimRight(cfg.PublicURL, "/")); err == nil && u.Scheme != "" && u.Host != "" {
 		s.origin = strings.ToLower(u.Scheme + "://" + u.Host)
 	}
-	s.routes = s.routeTable()
+	s.routes = withWorkspace(s.routeTable())
 	return s
 }
 
@@ -146,6 +146,9 @@ func (s *Server) handler(rt route) http.Handler {
 		}
 		ctx := context.WithValue(meetingintel.NewContextWithUser(r.Context(), c.user), callerKey{}, c)
 		ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaREST, Client: c.client})
+		if ws := r.URL.Query().Get("workspace"); ws != "" && !rt.admin {
+			ctx = meetingintel.NewContextWithWorkspace(ctx, ws)
+		}
 		if err := rt.h(w, r.WithContext(ctx)); err != nil {
 			s.writeError(w, r, err)
 		}

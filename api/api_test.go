@@ -573,6 +573,8 @@ var routes = []struct{ method, path string }{
 	{"DELETE", "/api/actions/{id}"}, {"POST", "/api/actions/{id}/complete"}, {"POST", "/api/actions/{id}/park"}, {"POST", "/api/actions/{id}/reopen"},
 	{"PATCH", "/api/actions/{id}/status"},
 	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
+	{"GET", "/api/workspaces"}, {"GET", "/api/admin/workspaces"}, {"POST", "/api/admin/workspaces"}, {"PATCH", "/api/admin/workspaces/{id}"},
+	{"GET", "/api/admin/workspaces/{id}/members"}, {"PUT", "/api/admin/workspaces/{id}/members"}, {"DELETE", "/api/admin/workspaces/{id}/members/{user_id}"},
 	{"GET", "/api/audit"},
 }
 

@@ -33,6 +33,7 @@ var queryParams = map[string]obj{
 	"until":         {"name": "until", "description": "rows before this time (same forms as since)", "schema": obj{"type": "string"}},
 	"audit_limit":   {"name": "limit", "description": "rows per page", "schema": obj{"type": "integer", "minimum": 1, "maximum": meetingintel.MaxAuditLimit, "default": meetingintel.DefaultAuditLimit}},
 	"due_before":    {"name": "due_before", "description": "only actions due before this day, YYYY-MM-DD", "schema": obj{"type": "string", "format": "date"}},
+	"workspace":     {"name": "workspace", "description": "the workspace: id, slug or name (any case), or all (reads only); default: the caller's default workspace", "schema": obj{"type": "string"}},
 }
 
 func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
@@ -133,7 +134,17 @@ func schemas() obj {
 			"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}}, "notes": nullable("string"), "meeting_id": obj{"type": []string{"integer", "null"}, "description": "null or 0 unlinks"}}),
 		"ActionStatusPatch": strict([]string{"status"}, obj{"status": obj{"type": "string", "enum": []string{"Open", "Complete", "Parked"}},
 			"notes": str("a note on the change, appended to the action's notes with the day, status and who")}),
-		"Owners":        obj{"type": "object", "properties": obj{"owners": array(obj{"type": "string"})}},
+		"Owners": obj{"type": "object", "properties": obj{"owners": array(obj{"type": "string"})}},
+		"Workspace": obj{"type": "object", "properties": obj{"id": integer(), "slug": str(""), "name": str(""),
+			"role":    obj{"type": "string", "enum": []string{"viewer", "member", "chair"}, "description": "the caller's role; absent where not a member"},
+			"default": obj{"type": "boolean"}, "archived": obj{"type": "boolean", "description": "read-only"}}},
+		"WorkspaceList":  obj{"type": "object", "properties": obj{"items": array(ref("Workspace"))}},
+		"WorkspaceInput": strict([]string{"name"}, obj{"name": str(""), "slug": str("2 to 100 of a-z, 0-9 and inner hyphens; not a reserved word")}),
+		"WorkspacePatch": strict([]string{"archived"}, obj{"archived": obj{"type": "boolean"}}),
+		"Member": obj{"type": "object", "properties": obj{"workspace_id": integer(), "user_id": integer(), "email": str(""), "name": str(""),
+			"role": obj{"type": "string", "enum": []string{"viewer", "member", "chair"}}, "created_at": obj{"type": "string", "format": "date-time"}}},
+		"MemberList":    obj{"type": "object", "properties": obj{"items": array(ref("Member"))}},
+		"MemberInput":   strict([]string{"email", "role"}, obj{"email": str(""), "role": obj{"type": "string", "enum": []string{"viewer", "member", "chair"}}}),
 		"DecisionPatch": strict(nil, obj{"text": str(""), "decision_text": str("alias of text"), "context": nullable("string")}),
 		"DecisionInput": strict([]string{"meeting_id"}, obj{"meeting_id": integer(), "text": str("required (or decision_text)"), "decision_text": str("alias of text"), "context": str("")}),
 	}

@@ -35,6 +35,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
+	"github.com/meetingintel/meetingintel/postings"
 )
 
 //go:embed migrations/*.sql
@@ -46,6 +47,9 @@ type DB struct {
 
 	pool *pgxpool.Pool // the native pool, for search and migrations
 	sql  *sql.DB       // the same pool through database/sql, for sqlstore
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
 var (
@@ -95,6 +99,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
 	db := &DB{Store: sqlstore.New(sdb, sdb, dialect), pool: pool, sql: sdb}
+	db.search = postings.NewLive(feed{db})
 	if err := pool.Ping(ctx); err != nil {
 		sdb.Close()
 		pool.Close()

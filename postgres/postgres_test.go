@@ -385,3 +385,10 @@ func TestImportsOfOneSourceMeetingRacedOnTwoReplicasMakeOneMeeting(t *testing.T)
 		t.Errorf("%d imports created a meeting and %d meetings exist; want 1 and 1", n, len(ms))
 	}
 }
+
+func TestSharedDatabase(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (meetingintel.Store, meetingintel.Store) {
+		u := freshSchema(t)
+		return openURL(t, u), openURL(t, u)
+	})
+}

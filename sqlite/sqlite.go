@@ -28,6 +28,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
+	"github.com/meetingintel/meetingintel/postings"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -52,6 +53,9 @@ type DB struct {
 	path   string
 	writer *sql.DB // one connection: serialises writers
 	reader *sql.DB // a small pool for reads
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
 var (
@@ -104,6 +108,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{Store: sqlstore.New(nil, w, dialect), path: path, writer: w}
+	db.search = postings.NewLive(feed{db})
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

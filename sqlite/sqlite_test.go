@@ -95,3 +95,19 @@ func TestConcurrentWritersAndReadersNeverSeeBusy(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedFile(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (meetingintel.Store, meetingintel.Store) {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		var dbs [2]*sqlite.DB
+		for i := range dbs {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search by kind returns only actions or only decisions, visible ones", testSearchKind},
 		{"search ranks words said together above the same words apart", testSearchNear},
 		{"search ranks a line higher when its speaker's name holds a query word", testSearchSpeaker},
+		{"search passes over pages of better matches the actor may not see", testSearchPastHidden},
 		{"users are unique by email and can be deactivated", testUsers},
 		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},

@@ -60,6 +60,10 @@ type call struct {
 	sess   *meetingintel.Session
 	csrf   string
 	secret string // the cookie's value; never logged
+
+	// workspace is the id this browser switched to (see workspaces.go),
+	// "" for the user's default; loaded by page and form.
+	workspace string
 }
 
 type callKey struct{}
@@ -76,7 +80,11 @@ func ctx(r *http.Request) context.Context {
 		return r.Context()
 	}
 	ctx := meetingintel.NewContextWithAuditSource(r.Context(), meetingintel.AuditSource{Via: meetingintel.AuditViaWeb, Client: "session"})
-	return meetingintel.NewContextWithUser(ctx, c.user)
+	ctx = meetingintel.NewContextWithUser(ctx, c.user)
+	if c.workspace != "" {
+		ctx = meetingintel.NewContextWithWorkspace(ctx, c.workspace)
+	}
+	return ctx
 }
 
 // newSecret returns 32 random bytes in base64url: a session's cookie value.
@@ -197,6 +205,7 @@ func (s *Server) page(next http.HandlerFunc) http.Handler {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
+		s.chosenWorkspace(r, c)
 		next(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 	}))
 }
@@ -226,6 +235,7 @@ func (s *Server) form(next http.HandlerFunc) http.Handler {
 			s.refuse(w, r, "The form's security check failed. Reload the page and try again.")
 			return
 		}
+		s.chosenWorkspace(r, c)
 		next(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 	}))
 }

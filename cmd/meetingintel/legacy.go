@@ -15,6 +15,7 @@ import (
 func cmdImportLegacy(ctx context.Context, args []string, e env) error {
 	fs, db := newDBFlagSet("import-legacy", e)
 	email := fs.String("email", "", "import as this user where the data names no author who is a user here (required)")
+	ws := workspaceFlag(fs)
 	paths, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -41,6 +42,7 @@ func cmdImportLegacy(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	actx = inWorkspace(actx, *ws)
 	rep, err := legacy.Import(actx, s, u, b)
 	if rep != nil {
 		rep.WriteTo(e.stdout)

@@ -585,7 +585,7 @@ func TestTheGoSDKClientConnectsWithOAuthRefreshesAndIsCutOffByRevocation(t *test
 	}
 
 	tools, err := cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 25 { // DESIGN §5 and the replaced system's extra tools (§12)
+	if err != nil || len(tools.Tools) != 28 { // DESIGN §5, the replaced system's extra tools and its workspace tools (§12)
 		t.Fatalf("tools/list: %v, %d tools", err, len(tools.Tools))
 	}
 	if titles := meetingTitles(t, ctx, cs); !slices.Contains(titles, teamTitle) {

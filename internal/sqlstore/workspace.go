@@ -507,3 +507,57 @@ func (db *Store) joinDefault(ctx context.Context, tx *Tx, userID, now int64) err
 		SELECT id, ?, ?, ? FROM workspaces WHERE is_default`, userID, string(defaultJoinRole), now)
 	return db.internal(err)
 }
+
+// CurrentWorkspace returns the workspace the context's choice resolves to.
+func (db *Store) CurrentWorkspace(ctx context.Context) (*meetingintel.Workspace, error) {
+	ac, err := db.access(ctx, db.r())
+	if err != nil {
+		return nil, err
+	}
+	if ac.home == 0 {
+		return nil, ac.homeErr
+	}
+	w := *ac.ws[ac.home]
+	return &w, nil
+}
+
+// SetWorkspaceChoice records the workspace a credential switched to.
+func (db *Store) SetWorkspaceChoice(ctx context.Context, credential string, workspaceID int64) error {
+	u, err := Actor(ctx)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(credential) == "" {
+		return meetingintel.Errorf(meetingintel.EINVALID, "A credential is required.")
+	}
+	now := MS(db.Now())
+	return db.write(ctx, func(tx *Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM memberships WHERE workspace_id = ? AND user_id = ?`, workspaceID, u.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return notFound("Workspace", workspaceID)
+		} else if err != nil {
+			return db.internal(err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO workspace_choices (credential, user_id, workspace_id, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (credential) DO UPDATE SET user_id = excluded.user_id, workspace_id = excluded.workspace_id, updated_at = excluded.updated_at`,
+			credential, u.ID, workspaceID, now)
+		return db.internal(err)
+	})
+}
+
+// FindWorkspaceChoice returns the workspace a credential switched to, if
+// the actor is still its member.
+func (db *Store) FindWorkspaceChoice(ctx context.Context, credential string) (int64, error) {
+	u, err := Actor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = db.r().QueryRowContext(ctx, `SELECT c.workspace_id FROM workspace_choices c
+		JOIN memberships ms ON ms.workspace_id = c.workspace_id AND ms.user_id = c.user_id
+		WHERE c.credential = ? AND c.user_id = ?`, credential, u.ID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, db.internal(err)
+}
