@@ -79,6 +79,10 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	}
 	callTool(t, ctx, cs, "fetch", map[string]any{"id": adminPAT})
 	callTool(t, ctx, cs, "delete_meeting", map[string]any{"meeting_id": mid})
+	// The legacy SSE transport: its writes are via sse.
+	sse := mcpSession(t, ctx, s.url+"/sse", anaPAT)
+	sa := structuredID(t, callTool(t, ctx, sse, "create_action", map[string]any{"action_text": secret}), "id")
+	callTool(t, ctx, sse, "delete_action", map[string]any{"action_id": sa})
 
 	// REST.
 	api := func(method, path, body string) *e2eReply {
@@ -184,6 +188,7 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 		"mcp meeting.create": 1, "mcp meeting.update": 1, "mcp meeting.delete": 1,
 		"mcp action.create": 1, "mcp action.update": 1, "mcp action.status": 1, "mcp action.delete": 1,
 		"mcp decision.create": 1, "mcp decision.update": 1, "mcp decision.delete": 1,
+		"sse action.create": 1, "sse action.delete": 1,
 		"rest meeting.create": 1, "rest meeting.update": 1, "rest meeting.delete": 1,
 		"rest action.create": 1, "rest action.status": 1, "rest action.update": 1, "rest action.delete": 1,
 		"rest decision.create": 1, "rest decision.update": 1, "rest decision.delete": 1,
@@ -204,7 +209,7 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	for _, r := range rows {
 		if r.Action == "mcp.tool" {
 			tools[r.Tool+" "+r.Outcome]++
-			if r.User != "ana@example.com" || r.Via != "mcp" || !strings.HasPrefix(r.Client, "pat:") {
+			if r.User != "ana@example.com" || (r.Via != "mcp" && r.Via != "sse") || !strings.HasPrefix(r.Client, "pat:") {
 				t.Errorf("tool row %+v", r)
 			}
 		}
