@@ -214,38 +214,6 @@ func (s *Store) DeleteDecision(ctx context.Context, id int64) error {
 	return err
 }
 
-// CreateWorkspace implements meetingintel.WorkspaceService.
-func (s *Store) CreateWorkspace(ctx context.Context, w *meetingintel.Workspace) error {
-	err := s.Store.CreateWorkspace(ctx, w)
-	s.record(ctx, meetingintel.AuditWorkspaceCreate, "workspace", idIf(err, w.ID), idIf(err, w.ID), err)
-	return err
-}
-
-// SetWorkspaceArchived implements meetingintel.WorkspaceService.
-func (s *Store) SetWorkspaceArchived(ctx context.Context, id int64, archived bool) error {
-	err := s.Store.SetWorkspaceArchived(ctx, id, archived)
-	s.record(ctx, meetingintel.AuditWorkspaceUpdate, "workspace", id, id, err)
-	return err
-}
-
-// SetMember implements meetingintel.WorkspaceService.
-func (s *Store) SetMember(ctx context.Context, workspaceID int64, email string, role meetingintel.Role) (*meetingintel.Member, error) {
-	m, err := s.Store.SetMember(ctx, workspaceID, email, role)
-	var uid int64
-	if m != nil {
-		uid = m.UserID
-	}
-	s.record(ctx, meetingintel.AuditMemberSet, "user", uid, workspaceID, err)
-	return m, err
-}
-
-// RemoveMember implements meetingintel.WorkspaceService.
-func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) error {
-	err := s.Store.RemoveMember(ctx, workspaceID, userID)
-	s.record(ctx, meetingintel.AuditMemberRemove, "user", userID, workspaceID, err)
-	return err
-}
-
 // CreateUser implements meetingintel.UserService.
 func (s *Store) CreateUser(ctx context.Context, u *meetingintel.User) error {
 	err := s.Store.CreateUser(ctx, u)
@@ -264,6 +232,35 @@ func (s *Store) SetUserActive(ctx context.Context, id int64, active bool) error 
 func (s *Store) SetUserAdmin(ctx context.Context, id int64, admin bool) error {
 	err := s.Store.SetUserAdmin(ctx, id, admin)
 	s.record(ctx, meetingintel.AuditUserUpdate, "user", id, 0, err)
+	return err
+}
+
+// CreateWorkspace implements meetingintel.WorkspaceService.
+func (s *Store) CreateWorkspace(ctx context.Context, w *meetingintel.Workspace) error {
+	err := s.Store.CreateWorkspace(ctx, w)
+	s.record(ctx, meetingintel.AuditWorkspaceCreate, "workspace", idIf(err, w.ID), idIf(err, w.ID), err)
+	return err
+}
+
+// SetWorkspaceArchived implements meetingintel.WorkspaceService.
+func (s *Store) SetWorkspaceArchived(ctx context.Context, id int64, archived bool) error {
+	err := s.Store.SetWorkspaceArchived(ctx, id, archived)
+	s.record(ctx, meetingintel.AuditWorkspaceArchive, "workspace", id, id, err)
+	return err
+}
+
+// SetMember implements meetingintel.WorkspaceService; the target is the
+// workspace (the member's id is not known when the email is unknown).
+func (s *Store) SetMember(ctx context.Context, workspaceID int64, email string, role meetingintel.Role) (*meetingintel.Member, error) {
+	m, err := s.Store.SetMember(ctx, workspaceID, email, role)
+	s.record(ctx, meetingintel.AuditMemberSet, "workspace", workspaceID, workspaceID, err)
+	return m, err
+}
+
+// RemoveMember implements meetingintel.WorkspaceService.
+func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) error {
+	err := s.Store.RemoveMember(ctx, workspaceID, userID)
+	s.record(ctx, meetingintel.AuditMemberRemove, "workspace", workspaceID, workspaceID, err)
 	return err
 }
 

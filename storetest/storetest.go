@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"workspaces are created by org admins, with valid slugs, members managed by chairs, a last chair kept", testWorkspaceAdmin},
 		{"viewers read, members write their own and any action's status, chairs anything, archived is read-only", testWorkspaceRoles},
 		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
+		{"workspace and member changes are each one audit row", testWorkspaceAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

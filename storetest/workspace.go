@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 )
 
 // in returns a context acting as u in workspace ref.
@@ -312,4 +313,46 @@ func testWorkspaceIsolation(t *testing.T, s meetingintel.Store) {
 		t.Errorf("carol's default now acme: %d meetings, want 2", len(ms))
 	}
 	wantCode(t, "a default one is not a member of", s.SetDefaultWorkspace(as(dave), m.WorkspaceID), meetingintel.ENOTFOUND)
+}
+
+func testWorkspaceAudit(t *testing.T, raw meetingintel.Store) {
+	s := audit.Wrap(raw, nil)
+	w := &meetingintel.Workspace{Name: "Audited Co"}
+	mustNil(t, "CreateWorkspace", s.CreateWorkspace(as(root), w))
+	_, err := s.SetMember(as(root), w.ID, carol.Email, meetingintel.RoleChair)
+	mustNil(t, "SetMember", err)
+	_, err = s.SetMember(as(alice), w.ID, bob.Email, meetingintel.RoleViewer)
+	wantCode(t, "a non-member adding a member", err, meetingintel.ENOTFOUND)
+	_, err = s.SetMember(as(carol), w.ID, bob.Email, meetingintel.RoleViewer)
+	mustNil(t, "SetMember by the chair", err)
+	mustNil(t, "RemoveMember", s.RemoveMember(as(carol), w.ID, bob.ID))
+	mustNil(t, "archive", s.SetWorkspaceArchived(as(root), w.ID, true))
+	want := map[string][]string{
+		meetingintel.AuditWorkspaceCreate:  {meetingintel.AuditOK},
+		meetingintel.AuditMemberSet:        {meetingintel.AuditOK, meetingintel.ENOTFOUND, meetingintel.AuditOK},
+		meetingintel.AuditMemberRemove:     {meetingintel.AuditOK},
+		meetingintel.AuditWorkspaceArchive: {meetingintel.AuditOK},
+	}
+	for action, outcomes := range want {
+		rows := auditRows(t, raw, meetingintel.AuditFilter{Action: action})
+		if len(rows) != len(outcomes) {
+			t.Errorf("%s: %d rows, want %d", action, len(rows), len(outcomes))
+			continue
+		}
+		got := map[string]int{}
+		for _, r := range rows {
+			got[r.Outcome]++
+			if r.TargetID != strconv.FormatInt(w.ID, 10) {
+				t.Errorf("%s row targets %q, want the workspace %d", action, r.TargetID, w.ID)
+			}
+		}
+		for _, o := range outcomes {
+			got[o]--
+		}
+		for o, n := range got {
+			if n != 0 {
+				t.Errorf("%s: outcome %s off by %d", action, o, n)
+			}
+		}
+	}
 }

@@ -62,8 +62,10 @@ type call struct {
 	secret string // the cookie's value; never logged
 
 	// workspace is the id this browser switched to (see workspaces.go),
-	// "" for the user's default; loaded by page and form.
-	workspace string
+	// "" for the user's default; workspaces are the user's. Both are
+	// loaded by page and form.
+	workspace  string
+	workspaces []*meetingintel.Workspace
 }
 
 type callKey struct{}

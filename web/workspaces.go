@@ -16,46 +16,43 @@ import (
 
 const workspaceCookie = "mi_workspace"
 
-// chosenWorkspace reads the browser's workspace choice into c. A choice the
-// user no longer reaches is dropped, so a removed member is not stuck on
-// an error page.
+// chosenWorkspace reads the user's workspaces and the browser's choice
+// into c. A choice the user no longer reaches is dropped, so a removed
+// member is not stuck on an error page.
 func (s *Server) chosenWorkspace(r *http.Request, c *call) {
-	ck, err := r.Cookie(workspaceCookie)
-	if err != nil || ck.Value == "" || len(ck.Value) > 20 {
-		return
-	}
-	if _, err := strconv.ParseInt(ck.Value, 10, 64); err != nil {
-		return
-	}
 	ws, err := s.cfg.Store.FindWorkspaces(meetingintel.NewContextWithUser(r.Context(), c.user))
 	if err != nil {
 		return
 	}
+	c.workspaces = ws[:0:0]
 	for _, w := range ws {
-		if strconv.FormatInt(w.ID, 10) == ck.Value && w.Role != "" {
+		if w.Role != "" { // an org admin lists every workspace, but works in theirs
+			c.workspaces = append(c.workspaces, w)
+		}
+	}
+	ck, err := r.Cookie(workspaceCookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 20 {
+		return
+	}
+	for _, w := range c.workspaces {
+		if strconv.FormatInt(w.ID, 10) == ck.Value {
 			c.workspace = ck.Value
 		}
 	}
 }
 
 // switcher returns the user's workspaces and the current one, for the
-// header; nil when there is nothing to choose.
+// header.
 func (s *Server) switcher(r *http.Request) ([]*meetingintel.Workspace, *meetingintel.Workspace) {
-	ws, err := s.cfg.Store.FindWorkspaces(ctx(r))
-	if err != nil {
+	c := callFrom(r)
+	if c == nil {
 		return nil, nil
-	}
-	mine := ws[:0:0]
-	for _, w := range ws {
-		if w.Role != "" {
-			mine = append(mine, w)
-		}
 	}
 	cur, err := s.cfg.Store.CurrentWorkspace(ctx(r))
 	if err != nil {
 		cur = nil
 	}
-	return mine, cur
+	return c.workspaces, cur
 }
 
 // handleWorkspaceSwitch sets the browser's workspace and goes back to the

@@ -327,6 +327,11 @@ func TestOAuthConsentGrantsAndRevocationsAreAudited(t *testing.T) {
 		t.Fatalf("grants list:\n%s", out)
 	}
 	mustOK(t, cli(t, nil, "grants", "revoke", "--db", db, m[1]))
+	// A read-only connection's write is refused at the door, and recorded.
+	ro, _ := grantFor(t, s, anaPAT, "meetings:read")
+	if r := postMCP(t, s.url+"/mcp", ro.str("access_token"), `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_meeting","arguments":{"meeting_id":77}}}`); r.status != 403 {
+		t.Fatalf("a write tool on a read-only grant: %d", r.status)
+	}
 
 	r := mustHTTP(t, "GET", s.url+"/api/audit?limit=500", http.Header{"Authorization": {"Bearer " + adminPAT}}, "")
 	var p struct {
@@ -339,8 +344,17 @@ func TestOAuthConsentGrantsAndRevocationsAreAudited(t *testing.T) {
 	for _, row := range p.Items {
 		got[row.Via+" "+row.Action+" "+row.Outcome+" "+row.User+" "+row.Client]++
 	}
+	var refused []auditRow
+	for _, row := range p.Items {
+		if row.Action == "mcp.tool" && row.Outcome == "forbidden" {
+			refused = append(refused, row)
+		}
+	}
+	if len(refused) != 1 || refused[0].Tool != "delete_meeting" || refused[0].TargetID != "meeting:77" || refused[0].User != "ana@example.com" {
+		t.Errorf("the refused write tool: %+v", refused)
+	}
 	for _, k := range []string{
-		"oauth signin ok ana@example.com pat:2",              // the consent page's PAT step, twice
+		"oauth signin ok ana@example.com pat:2",              // the consent page's PAT step
 		"oauth oauth.consent ok ana@example.com " + c.id,     // approve
 		"oauth oauth.consent denied ana@example.com " + c.id, // deny
 		"oauth oauth.grant ok ana@example.com " + c.id,       // the code redeemed
@@ -349,7 +363,7 @@ func TestOAuthConsentGrantsAndRevocationsAreAudited(t *testing.T) {
 	} {
 		want := 1
 		if strings.HasPrefix(k, "oauth signin") {
-			want = 2
+			want = 3 // the consent page's PAT step: approve, deny, read-only approve
 		}
 		if got[k] != want {
 			t.Errorf("%q: %d rows, want %d (all: %v)", k, got[k], want, got)
