@@ -234,6 +234,11 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	if !strings.HasPrefix(table, "TIME ") || !strings.Contains(table, "signin") || strings.Count(table, "\n") != 2 {
 		t.Errorf("audit table:\n%s", table)
 	}
+	table = mustOK(t, cli(t, nil, "audit", "--db", db, "--action", "decision.create", "--client", "session")).stdout
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "WORKSPACE") ||
+		!strings.Contains(lines[1], " general ") || !strings.Contains(lines[1], " web ") {
+		t.Errorf("the web's decision in the table:\n%s", table)
+	}
 	if r := cli(t, nil, "audit", "--db", db, "--since", "yesterday"); r.code != 2 {
 		t.Errorf("a bad --since: exit %d", r.code)
 	}
