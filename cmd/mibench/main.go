@@ -278,7 +278,9 @@ func measureServe(ctx context.Context, db *sqlite.DB, u *meetingintel.User, path
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	base := "http://" + addr
-	client := &http.Client{Timeout: 30 * time.Second}
+	// Generous: serve builds its search index at start, and the first
+	// searches wait for it (this measures memory, not latency).
+	client := &http.Client{Timeout: 180 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := client.Get(base + "/readyz")
