@@ -159,11 +159,14 @@ func (l *Live) build(ctx context.Context) error {
 		if len(batch) == cap(batch) {
 			ix.Put(batch...)
 			batch = batch[:0]
+			if read == 0 {
+				ix.growTokens(n) // sized from this first batch
+			}
 			// Every row read is garbage once indexed; collecting it often
 			// keeps the process's peak near the index's own size rather
 			// than twice it (the index holds no pointers to scan, so a
 			// collection costs little).
-			if read += cap(batch); read%(64*cap(batch)) == 0 {
+			if read += cap(batch); read%(16*cap(batch)) == 0 {
 				runtime.GC()
 			}
 		}

@@ -44,6 +44,18 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer closeStore(s, e)
+	// Build the in-process search index now, beside serving, so the first
+	// search does not wait for it (seconds at millions of lines).
+	if w, ok := raw(s).(interface{ WarmSearch(context.Context) error }); ok {
+		go func() {
+			start := time.Now()
+			if err := w.WarmSearch(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("search index not built; the first search builds it", "err", err.Error())
+			} else if err == nil {
+				log.Info("search index built", "took", time.Since(start).Round(time.Millisecond).String())
+			}
+		}()
+	}
 
 	admin, adminToken, err := ensureAdmin(ctx, s, cfg)
 	if err != nil {
