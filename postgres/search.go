@@ -346,9 +346,12 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		date  int64
 	}
 	seen := map[int64]*meeting{} // checked meetings; nil: not let through
+	// Visible candidates are offered to a meetingintel.Spread in order, as
+	// in SQLite: it discounts lines next to better ones.
 	var out []candidate
+	spread := meetingintel.NewSpread(limit)
 	batch := limit + limit/2 + 4
-	for i := 0; i < len(cs) && len(out) < limit; {
+	for i := 0; i < len(cs) && !spread.Full(); {
 		end := min(i+batch, len(cs))
 		var ids []int64
 		for _, c := range cs[i:end] {
@@ -383,17 +386,30 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		}
 		for _, c := range cs[i:end] {
 			if c.meetingID == 0 {
-				if !filtered {
-					out = append(out, c)
+				if filtered {
+					continue
 				}
 			} else if m := seen[c.meetingID]; m != nil {
 				c.title, c.date = m.title, m.date
-				out = append(out, c)
+			} else {
+				continue
 			}
+			seq := 0
+			if c.seq != nil {
+				seq = *c.seq
+			}
+			spread.Offer(c.kind, c.meetingID, seq, c.score)
+			out = append(out, c)
 		}
 		i, batch = end, batch*4
 	}
-	return out[:min(len(out), limit)], nil
+	page, scores := spread.Page()
+	kept := make([]candidate, len(page))
+	for k, i := range page {
+		kept[k] = out[i]
+		kept[k].score = scores[k]
+	}
+	return kept, nil
 }
 
 // hits turns candidates into search hits with snippets (and speaker and

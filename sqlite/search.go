@@ -340,10 +340,13 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 	}
 
 	// Visibility and filters, best first, in batches growing fourfold:
-	// usually the first batch fills the page.
-	var out []candidate
+	// usually the first batch fills the page. Visible candidates are
+	// offered to a meetingintel.Spread in order, which discounts lines
+	// next to better ones.
+	var seen []candidate
+	spread := meetingintel.NewSpread(limit)
 	batch := limit + limit/2 + 4
-	for i := 0; i < len(scored) && len(out) < limit; {
+	for i := 0; i < len(scored) && !spread.Full(); {
 		end := min(i+batch, len(scored))
 		// Only the next batch need be in order, not every candidate.
 		bestFirst(scored[i:], end-i)
@@ -351,11 +354,24 @@ func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, got...)
+		byScore(got)
+		for _, c := range got {
+			seq := 0
+			if c.seq != nil {
+				seq = *c.seq
+			}
+			spread.Offer(c.kind, c.meetingID, seq, c.score)
+			seen = append(seen, c)
+		}
 		i, batch = end, batch*4
 	}
-	byScore(out)
-	return out[:min(len(out), limit)], nil
+	page, scores := spread.Page()
+	out := make([]candidate, len(page))
+	for k, i := range page {
+		out[k] = seen[i]
+		out[k].score = scores[k]
+	}
+	return out, nil
 }
 
 // maxSpeakers is how many distinct speakers namedSpeakers lists, one
