@@ -2,6 +2,7 @@ package meetingintel
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -53,6 +54,8 @@ type Action struct {
 	DueDate   string       `json:"due_date,omitempty"` // YYYY-MM-DD
 	Status    ActionStatus `json:"status"`
 	Notes     string       `json:"notes,omitempty"`
+	// WorkspaceID is the workspace it belongs to (its meeting's, if linked).
+	WorkspaceID int64 `json:"workspace_id,omitempty"`
 	// MeetingTitle is the linked meeting's title, read with the action
 	// (never written through it) so lists name the meeting.
 	MeetingTitle string `json:"meeting_title,omitempty"`
@@ -115,6 +118,10 @@ type ActionUpdate struct {
 	Status    *ActionStatus
 	Notes     *string
 	MeetingID *int64
+	// AppendNote adds a paragraph to the notes (after Notes, when both are
+	// set). It is applied inside the store's write, on the row as it is
+	// then, so two people adding notes at once both keep theirs.
+	AppendNote *string
 }
 
 // Apply copies the fields upd sets onto a; a MeetingID of 0 unlinks. The
@@ -135,12 +142,33 @@ func (upd ActionUpdate) Apply(a *Action) {
 	if upd.Notes != nil {
 		a.Notes = *upd.Notes
 	}
+	if upd.AppendNote != nil {
+		if n := strings.TrimSpace(*upd.AppendNote); n != "" {
+			if strings.TrimSpace(a.Notes) != "" {
+				a.Notes = strings.TrimRight(a.Notes, " \t\r\n") + "\n\n" + n
+			} else {
+				a.Notes = n
+			}
+		}
+	}
 	if upd.MeetingID != nil {
 		a.MeetingID = nil
 		if id := *upd.MeetingID; id != 0 {
 			a.MeetingID = &id
 		}
 	}
+}
+
+// StatusNote is the paragraph a status change with a note appends to an
+// action's notes (as the replaced system's PATCH /api/actions/{id}/status
+// did): the day, the new status and who changed it, then the note, so the
+// notes read as the action's history.
+func StatusNote(st ActionStatus, note, by string, at time.Time) string {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s, %s (%s): %s", at.UTC().Format(DateLayout), st, by, note)
 }
 
 // MaxOwners bounds FindActionOwners: owners are free text, so a pick list

@@ -12,6 +12,8 @@ type Decision struct {
 	MeetingID int64  `json:"meeting_id"`
 	Text      string `json:"text"`
 	Context   string `json:"context,omitempty"`
+	// WorkspaceID is its meeting's workspace.
+	WorkspaceID int64 `json:"workspace_id,omitempty"`
 
 	CreatedBy string    `json:"created_by"`
 	UpdatedBy string    `json:"updated_by"`

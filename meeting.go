@@ -63,6 +63,7 @@ type Meeting struct {
 	Summary         string     `json:"summary"` // markdown
 	Visibility      Visibility `json:"visibility"`
 	SegmentCount    int        `json:"segment_count"`
+	WorkspaceID     int64      `json:"workspace_id,omitempty"` // set by the store
 
 	CreatedBy string    `json:"created_by"`
 	UpdatedBy string    `json:"updated_by"`

@@ -107,9 +107,3 @@ func BM25(idfs, docLen, avgLen float64) float64 {
 	docLen = max(docLen, shortDocTokens)
 	return idfs * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*docLen/avgLen))
 }
-
-// MaxRanked bounds how many matching documents one search scores. Below it
-// ranking is exact over every match; a query whose words match more (common
-// words on millions of lines) ranks the newest MaxRanked matches, so its
-// time and memory stay bounded. Both stores apply it alike.
-const MaxRanked = 20000

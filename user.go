@@ -156,6 +156,8 @@ type Store interface {
 	UserService
 	IdentityService
 	TokenService
+	WorkspaceService
+	AuditService
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

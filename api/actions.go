@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -207,6 +208,45 @@ func (s *Server) updateAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	if upd == (meetingintel.ActionUpdate{}) {
 		return &problem{Status: http.StatusBadRequest, Detail: "Nothing to change: send at least one field."}
+	}
+	a, err := s.store.UpdateAction(r.Context(), id, upd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// actionStatusPatch is the body of PATCH /api/actions/{id}/status.
+type actionStatusPatch struct {
+	Status string `json:"status"`
+	Notes  string `json:"notes"`
+}
+
+// updateActionStatus serves PATCH /api/actions/{id}/status {status, notes}:
+// the replaced system's status change, whose notes are a note about the
+// change, appended to the action's notes rather than replacing them.
+func (s *Server) updateActionStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "Action")
+	if err != nil {
+		return err
+	}
+	var in actionStatusPatch
+	if err := decodeJSON(w, r, MaxJSONBytes, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Status) == "" {
+		return invalid("status", "status is required: Open, Complete or Parked.")
+	}
+	st, err := meetingintel.ParseActionStatus(in.Status)
+	if err != nil {
+		return fieldInvalid("status", err)
+	}
+	upd := meetingintel.ActionUpdate{Status: &st}
+	if note := strings.TrimSpace(in.Notes); note != "" {
+		u := meetingintel.UserFromContext(r.Context())
+		n := meetingintel.StatusNote(st, note, u.Email, time.Now())
+		upd.AppendNote = &n
 	}
 	a, err := s.store.UpdateAction(r.Context(), id, upd)
 	if err != nil {

@@ -69,7 +69,7 @@ func New(cfg Config) *Server {
 	if u, err := url.Parse(strings.TrimRight(cfg.PublicURL, "/")); err == nil && u.Scheme != "" && u.Host != "" {
 		s.origin = strings.ToLower(u.Scheme + "://" + u.Host)
 	}
-	s.routes = s.routeTable()
+	s.routes = withWorkspace(s.routeTable())
 	return s
 }
 
@@ -145,6 +145,10 @@ func (s *Server) handler(rt route) http.Handler {
 			return
 		}
 		ctx := context.WithValue(meetingintel.NewContextWithUser(r.Context(), c.user), callerKey{}, c)
+		ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaREST, Client: c.client})
+		if ws := r.URL.Query().Get("workspace"); ws != "" && !rt.admin {
+			ctx = meetingintel.NewContextWithWorkspace(ctx, ws)
+		}
 		if err := rt.h(w, r.WithContext(ctx)); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -156,6 +160,7 @@ type caller struct {
 	user    *meetingintel.User
 	session bool   // authenticated by the web UI's cookie
 	csrf    string // the session's CSRF token
+	client  string // for the audit trail: "pat:ID" or "session"
 	// csrfPending means a cookie-authenticated multipart write sent no
 	// X-CSRF-Token header: the handler must find it in the form instead.
 	csrfPending bool
@@ -203,7 +208,7 @@ func (s *Server) authenticate(r *http.Request, write bool) (*caller, error) {
 		if p.Kind != auth.KindPAT {
 			return nil, unauthorized(msgPATOnly)
 		}
-		return &caller{user: p.User}, nil
+		return &caller{user: p.User, client: p.AuditClient()}, nil
 	}
 	if s.cfg.Session == nil {
 		return nil, unauthorized(msgNoCredential)
@@ -212,7 +217,7 @@ func (s *Server) authenticate(r *http.Request, write bool) (*caller, error) {
 	if !ok || u == nil || !u.Active {
 		return nil, unauthorized(msgNoCredential)
 	}
-	c := &caller{user: u, session: true, csrf: csrf}
+	c := &caller{user: u, session: true, csrf: csrf, client: "session"}
 	if write {
 		if !s.sameOrigin(r) {
 			return nil, &problem{Status: http.StatusForbidden,

@@ -105,6 +105,19 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 	if r := e.must(200, req{Method: "GET", Path: "/api/actions/owners", Token: e.aliceTok}); fmt.Sprint(r.JSON["owners"]) != "[Bob]" {
 		t.Fatalf("owners: %s", r.Raw)
 	}
+	// The replaced system's status change: notes are a note on the change,
+	// appended (with the day, status and who), never replacing the notes.
+	if r := e.must(200, req{Method: "PATCH", Path: apath + "/status", Token: e.bobTok, Body: map[string]any{"status": "complete", "notes": "sent on Tuesday"}}); r.JSON["status"] != "Complete" ||
+		!strings.HasPrefix(r.JSON["notes"].(string), "draft in docs\n\n") || !strings.HasSuffix(r.JSON["notes"].(string), ", Complete (bob@example.com): sent on Tuesday") {
+		t.Fatalf("status with a note: %s", r.Raw)
+	}
+	if r := e.must(200, req{Method: "PATCH", Path: apath + "/status", Token: e.aliceTok, Body: map[string]any{"status": "Open"}}); r.JSON["status"] != "Open" ||
+		strings.Count(r.JSON["notes"].(string), "\n\n") != 1 {
+		t.Fatalf("status without a note leaves the notes: %s", r.Raw)
+	}
+	for _, bad := range []string{`{}`, `{"status": "Done"}`, `{"notes": "x"}`, `{"status": "Open", "extra": 1}`} {
+		problemOK(t, e.do(req{Method: "PATCH", Path: apath + "/status", Token: e.aliceTok, Body: bad}), 400)
+	}
 	e.must(200, req{Method: "POST", Path: apath + "/complete", Token: e.aliceTok})
 	if r := e.must(200, req{Method: "GET", Path: "/api/actions", Token: e.aliceTok}); len(items(r)) != 0 {
 		t.Fatalf("open actions by default, got %s", r.Raw)
@@ -558,7 +571,11 @@ var routes = []struct{ method, path string }{
 	{"DELETE", "/api/meetings/{id}"}, {"GET", "/api/meetings/{id}/transcript"}, {"GET", "/api/search"},
 	{"GET", "/api/actions"}, {"POST", "/api/actions"}, {"GET", "/api/actions/owners"}, {"GET", "/api/actions/{id}"}, {"PATCH", "/api/actions/{id}"},
 	{"DELETE", "/api/actions/{id}"}, {"POST", "/api/actions/{id}/complete"}, {"POST", "/api/actions/{id}/park"}, {"POST", "/api/actions/{id}/reopen"},
+	{"PATCH", "/api/actions/{id}/status"},
 	{"GET", "/api/decisions"}, {"POST", "/api/decisions"}, {"GET", "/api/decisions/{id}"}, {"PATCH", "/api/decisions/{id}"}, {"DELETE", "/api/decisions/{id}"},
+	{"GET", "/api/workspaces"}, {"GET", "/api/admin/workspaces"}, {"POST", "/api/admin/workspaces"}, {"PATCH", "/api/admin/workspaces/{id}"},
+	{"GET", "/api/admin/workspaces/{id}/members"}, {"PUT", "/api/admin/workspaces/{id}/members"}, {"DELETE", "/api/admin/workspaces/{id}/members/{user_id}"},
+	{"GET", "/api/audit"},
 }
 
 func TestOpenAPIDocumentListsEveryRoute(t *testing.T) {

@@ -18,6 +18,7 @@ type route struct {
 	upload       bool     // also takes multipart/form-data
 	status       int      // success status
 	result       string   // response schema; "" for no content
+	admin        bool     // about workspaces themselves: no ?workspace=
 }
 
 func (s *Server) routeTable() []route {
@@ -44,6 +45,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/actions/{id}", summary: "One action item", h: s.getAction, status: 200, result: "Action"},
 		{method: "PATCH", path: "/api/actions/{id}", summary: "Change an action item, its status included; absent fields stay", h: s.updateAction, body: "ActionPatch", status: 200, result: "Action"},
 		{method: "DELETE", path: "/api/actions/{id}", summary: "Delete an action item", h: s.deleteAction, status: 204},
+		{method: "PATCH", path: "/api/actions/{id}/status", summary: "Change an action item's status; notes, if given, are appended to its notes with the day, status and who (the replaced system's status change)", h: s.updateActionStatus, body: "ActionStatusPatch", status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/complete", summary: "Mark an action item Complete", h: s.setStatus(meetingintel.StatusComplete), status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/park", summary: "Park an action item", h: s.setStatus(meetingintel.StatusParked), status: 200, result: "Action"},
 		{method: "POST", path: "/api/actions/{id}/reopen", summary: "Reopen an action item", h: s.setStatus(meetingintel.StatusOpen), status: 200, result: "Action"},
@@ -54,7 +56,29 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/decisions/{id}", summary: "One decision", h: s.getDecision, status: 200, result: "Decision"},
 		{method: "PATCH", path: "/api/decisions/{id}", summary: "Change a decision's text or context; absent fields stay", h: s.updateDecision, body: "DecisionPatch", status: 200, result: "Decision"},
 		{method: "DELETE", path: "/api/decisions/{id}", summary: "Delete a decision", h: s.deleteDecision, status: 204},
+
+		{method: "GET", path: "/api/audit", summary: "The audit trail, newest first (org admins; 403 for others)", h: s.listAudit,
+			query: []string{"user", "client", "action", "since", "until", "audit_limit", "cursor"}, status: 200, result: "AuditPage"},
+
+		{method: "GET", path: "/api/workspaces", summary: "The caller's workspaces, with the caller's role in each", h: s.listWorkspaces(true), status: 200, result: "WorkspaceList", admin: true},
+		{method: "GET", path: "/api/admin/workspaces", summary: "Every workspace (org admins)", h: s.listWorkspaces(false), status: 200, result: "WorkspaceList", admin: true},
+		{method: "POST", path: "/api/admin/workspaces", summary: "Create a workspace (org admins); the slug defaults to one made from the name", h: s.createWorkspace, body: "WorkspaceInput", status: 201, result: "Workspace", admin: true},
+		{method: "PATCH", path: "/api/admin/workspaces/{id}", summary: "Archive (read-only) or restore a workspace (org admins)", h: s.patchWorkspace, body: "WorkspacePatch", status: 200, result: "Workspace", admin: true},
+		{method: "GET", path: "/api/admin/workspaces/{id}/members", summary: "A workspace's members (its chairs, org admins)", h: s.listMembers, status: 200, result: "MemberList", admin: true},
+		{method: "PUT", path: "/api/admin/workspaces/{id}/members", summary: "Add a user to a workspace or change their role (its chairs, org admins); the last chair keeps the chair", h: s.putMember, body: "MemberInput", status: 200, result: "Member", admin: true},
+		{method: "DELETE", path: "/api/admin/workspaces/{id}/members/{user_id}", summary: "Remove a member (its chairs, org admins); the last chair stays", h: s.deleteMember, status: 204, admin: true},
 	}
+}
+
+// withWorkspace adds the workspace query parameter to every data route:
+// each takes ?workspace= (DESIGN §12).
+func withWorkspace(rts []route) []route {
+	for i := range rts {
+		if !rts[i].public && !rts[i].admin && rts[i].path != "/api/me" {
+			rts[i].query = append(rts[i].query, "workspace")
+		}
+	}
+	return rts
 }
 
 // openAPI serves the document built from the route table.

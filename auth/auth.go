@@ -12,6 +12,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
@@ -55,6 +56,8 @@ type Principal struct {
 	Kind    Kind
 	Scopes  []string
 	TokenID int64 // the PAT's id, or the OAuth grant's; 0 for stdio
+	// ClientID is the OAuth client's id ("" for a PAT or stdio).
+	ClientID string
 
 	// credential is the raw credential that authenticated this principal,
 	// kept in memory only so a long-lived session (SSE) can re-check that it
@@ -73,6 +76,25 @@ func (p *Principal) String() string {
 		return "anonymous"
 	}
 	return p.User.Email + " via " + string(p.Method) + " (" + string(p.Kind) + ", " + strings.Join(p.Scopes, " ") + ")"
+}
+
+// AuditClient names the client for the audit trail: the OAuth client's
+// id, "pat:" and the PAT's id (never the token), or "" for stdio.
+func (p *Principal) AuditClient() string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Kind == KindOAuth:
+		return p.ClientID
+	case p.Kind == KindPAT && p.TokenID != 0:
+		return "pat:" + strconv.FormatInt(p.TokenID, 10)
+	}
+	return ""
+}
+
+// AuditSource is p's edge and client for the audit trail.
+func (p *Principal) AuditSource(via string) meetingintel.AuditSource {
+	return meetingintel.AuditSource{Via: via, Client: p.AuditClient()}
 }
 
 // LocalPrincipal is the principal of a local process (stdio) acting as u,

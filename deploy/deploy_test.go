@@ -503,25 +503,39 @@ func TestAnUnsuffixedSettingInTheEnvironmentIsIgnored(t *testing.T) {
 
 func TestTheTemplateFilledInTheSharedWayDryRuns(t *testing.T) {
 	// .env.deploy.template with its per-instance secrets left empty and the
-	// shared ones added, as the deployment notes suggest.
+	// shared ones added unsuffixed, as the deployment notes (README,
+	// docs/deploy.md, the template's own header) tell people: both
+	// instances dry-run, each with every shared value.
 	tpl, err := os.ReadFile("../.env.deploy.template")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	envFile := filepath.Join(dir, ".env.deploy")
-	body := string(tpl) + "\nJWT_SECRET=" + strings.Repeat("k", 48) + "\nOAUTH_ENABLED=true\n"
+	body := string(tpl) + "\nJWT_SECRET=" + jwtSecret + "\nDATABASE_URL=" + databaseURL +
+		"\nMCP_AUTH_TOKENS='" + mcpAuthTokens + "'\nOAUTH_ENABLED=true\n"
 	if err := os.WriteFile(envFile, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", scriptPath(t), "team", "--dry-run", "--env-file", envFile)
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "IMAGE_TAG=0123456789ab"}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "Dry run: nothing was run") || strings.Contains(string(out), strings.Repeat("k", 48)) {
-		t.Fatalf("dry run:\n%s", out)
+	for _, tc := range []struct {
+		instance string
+		want     []string
+	}{
+		// The template's OAUTH_ENABLED_TEAM=true and OAUTH_ENABLED_PROD=false
+		// override the unsuffixed OAUTH_ENABLED.
+		{"team", []string{"--name meetingintel-team", "OAuth true", "jwt-secret=***"}},
+		{"prod", []string{"--name meetingintel-prod", "OAuth false"}},
+	} {
+		cmd := exec.Command("bash", scriptPath(t), tc.instance, "--dry-run", "--env-file", envFile)
+		cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "IMAGE_TAG=0123456789ab"}
+		b, err := cmd.CombinedOutput()
+		out := string(b)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.instance, err, out)
+		}
+		assertNoSecretPrinted(t, out)
+		containsAll(t, tc.instance+" dry run", out, append(tc.want, "Dry run: nothing was run", "postgres database",
+			"database-url=***", "mcp-auth-tokens=***", "warning: team and prod share one DATABASE_URL")...)
 	}
 }
 

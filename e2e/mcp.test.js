@@ -17,6 +17,7 @@ const tools = [
   "update_action", "complete_action", "park_action", "reopen_action", "delete_action",
   "list_decisions", "get_decision", "create_decision", "delete_decision", "search", "fetch",
   "search_actions", "search_decisions", "get_schema", "update_decision",
+  "list_workspaces", "get_current_workspace", "switch_workspace",
 ];
 
 async function exercise(transport) {

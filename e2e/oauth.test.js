@@ -146,7 +146,7 @@ async function connectAndUse({ path, metadata }) {
     await client.connect(transport());
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 25); // DESIGN §5 and the replaced system's extra tools (§12)
+      assert.equal(tools.length, 28); // DESIGN §5, the replaced system's extra tools and its workspace tools (§12)
       const titles = await listMeetings(client);
       if (expectMeeting) assert.ok(titles.includes(expectMeeting), `list_meetings shows ${expectMeeting}: ${titles}`);
     } finally {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/auth"
 	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -72,7 +73,8 @@ func (s *Server) serveMCP(streamable http.Handler, src auth.Sources) http.Handle
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		streamable.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), p)))
+		ctx := meetingintel.NewContextWithAuditSource(auth.NewContext(r.Context(), p), p.AuditSource(meetingintel.AuditViaMCP))
+		streamable.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -54,7 +54,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache, no-transform")
 	w.Header().Set("X-Accel-Buffering", "no")
 
-	ctx, cancel := context.WithCancel(auth.NewContext(r.Context(), p))
+	ctx, cancel := context.WithCancel(meetingintel.NewContextWithAuditSource(auth.NewContext(r.Context(), p), p.AuditSource(meetingintel.AuditViaSSE)))
 	defer cancel()
 	sess := &sseSession{principal: p, byQuery: p.Method == auth.MethodQuery, transport: t, end: cancel}
 	s.mu.Lock()

@@ -46,6 +46,19 @@ var contract = map[string][]string{
 	"delete_decision":  {"decision_id"},
 	"search":           {"query"},
 	"fetch":            {"id"},
+
+	"list_workspaces":       {},
+	"get_current_workspace": {},
+	"switch_workspace":      {"workspace"},
+}
+
+// Every data tool takes an optional workspace (DESIGN §12).
+func init() {
+	for name, params := range contract {
+		if !strings.Contains(name, "workspace") {
+			contract[name] = append(params, "workspace")
+		}
+	}
 }
 
 func TestEveryTransportListsEveryToolAndServesTheUser(t *testing.T) {

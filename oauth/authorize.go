@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 )
 
 // authRequest is a validated authorization request. The consent form
@@ -306,6 +308,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	decision := f.Get("decision")
 	if decision == "deny" {
 		s.log.Info("oauth consent denied", "client_id", req.ClientID)
+		s.auditConsent(r.Context(), sessUser, req.ClientID, meetingintel.AuditDenied)
 		s.redirect(w, r, req, url.Values{"error": {"access_denied"}, "error_description": {"The user denied access."}})
 		return
 	}
@@ -327,7 +330,12 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 			s.renderConsent(w, http.StatusOK, req, client, nil, sessID, "")
 			return
 		}
-		u, _, err := s.cfg.Users.AuthenticateToken(r.Context(), tok)
+		u, pat, err := s.cfg.Users.AuthenticateToken(r.Context(), tok)
+		if err == nil {
+			audit.Record(r.Context(), s.cfg.Audit, s.log, meetingintel.AuditEntry{UserID: u.ID, UserEmail: u.Email,
+				Via: meetingintel.AuditViaOAuth, Client: "pat:" + strconv.FormatInt(pat.ID, 10), Action: meetingintel.AuditSignIn,
+				TargetType: "user", TargetID: audit.ID(u.ID)})
+		}
 		if meetingintel.ErrorCode(err) == meetingintel.EUNAUTHORIZED {
 			s.renderConsent(w, http.StatusUnauthorized, req, client, nil, sessID,
 				"That token is not valid. Check that you copied all of it and that it has not been revoked.")
@@ -361,7 +369,18 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("oauth consent approved", "client_id", req.ClientID, "user", user.Email, "scope", strings.Join(req.Scopes, " "))
+	s.auditConsent(r.Context(), user, req.ClientID, meetingintel.AuditOK)
 	s.redirect(w, r, req, url.Values{"code": {code}})
+}
+
+// auditConsent records a consent decision (u is nil when someone denied
+// before signing in).
+func (s *Server) auditConsent(ctx context.Context, u *meetingintel.User, clientID, outcome string) {
+	e := meetingintel.AuditEntry{Via: meetingintel.AuditViaOAuth, Client: clientID, Action: meetingintel.AuditConsent, Outcome: outcome}
+	if u != nil {
+		e.UserID, e.UserEmail = u.ID, u.Email
+	}
+	audit.Record(ctx, s.cfg.Audit, s.log, e)
 }
 
 // origin returns the scheme://host of the issuer.

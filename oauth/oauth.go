@@ -45,6 +45,10 @@ type Config struct {
 	Secret    []byte // JWT_SECRET, at least MinSecretLen bytes
 	Logger    *slog.Logger
 	Now       func() time.Time // nil means time.Now
+	// Audit, when set, records consent decisions and sign-ins on the
+	// consent page. (Grants made and revoked are recorded by Store when
+	// it is an audit.OAuth.)
+	Audit meetingintel.AuditService
 
 	// SessionUser, when set, returns the user signed in to the web UI by
 	// r's session (nil for none) and a value that identifies that session

@@ -4,6 +4,12 @@
 // sqlite package does, down to error codes, messages and paging, and passes
 // the same test suite (storetest).
 //
+// The queries both stores share live in internal/sqlstore, which this
+// package embeds with its Dialect, over database/sql through pgx's stdlib
+// adapter (the same pgx pool underneath); here are the pool, the
+// migrations, and search (tsvector: search.go on the native pool, and
+// index.go keeping the index in step with the rows).
+//
 // Visibility is enforced in every query that touches a meeting or something
 // linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.
 // Everything another replica must see lives in the database: this package
@@ -14,6 +20,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -23,29 +30,55 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/sqlstore"
+	"github.com/meetingintel/meetingintel/postings"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// txAttempts is how many times a transaction runs when PostgreSQL aborts it
-// for a deadlock or a serialization failure: both are transient, and the
-// caller should not see them.
-const txAttempts = 3
-
 // DB is a meetingintel.Store backed by a PostgreSQL connection pool.
 type DB struct {
-	pool *pgxpool.Pool
+	*sqlstore.Store
 
-	// now is the clock, replaceable in tests.
-	now func() time.Time
+	pool *pgxpool.Pool // the native pool, for search and migrations
+	sql  *sql.DB       // the same pool through database/sql, for sqlstore
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
-var _ meetingintel.Store = (*DB)(nil)
+var (
+	_ meetingintel.Store        = (*DB)(nil)
+	_ meetingintel.OAuthStore   = (*DB)(nil)
+	_ meetingintel.SessionStore = (*DB)(nil)
+)
+
+// dialect is what PostgreSQL does differently from SQLite. Several replicas
+// write at once, so rows are locked where SQLite's single writer needs no
+// lock, and deadlocks and serialization failures (transient: the caller
+// should not see them) run the transaction again.
+var dialect = &sqlstore.Dialect{
+	Name:         "postgres",
+	Numbered:     true,
+	RowLocks:     true,
+	Greatest:     "greatest",
+	Strpos:       "strpos",
+	FoldEq:       "lower(%s) = lower(?)",
+	ByteOrder:    ` COLLATE "C"`,
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	Retryable:    retryable,
+	Lock: func(ctx context.Context, tx *sql.Tx, a, b string) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, a, b)
+		return err
+	},
+	Index: tsvIndex{},
+}
 
 // Open connects to the database at url (postgres://user:pass@host/db?...;
 // pgx's parameters apply, e.g. pool_max_conns, and any other parameter is
@@ -64,12 +97,16 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool, now: time.Now}
+	sdb := stdlib.OpenDBFromPool(pool)
+	db := &DB{Store: sqlstore.New(sdb, sdb, dialect), pool: pool, sql: sdb}
+	db.search = postings.NewLive(feed{db})
 	if err := pool.Ping(ctx); err != nil {
+		sdb.Close()
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", cfg.ConnConfig.Host, err)
 	}
 	if err := db.Migrate(ctx); err != nil {
+		sdb.Close()
 		pool.Close()
 		return nil, err
 	}
@@ -78,8 +115,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 
 // Close closes the connection pool, waiting for connections in use.
 func (db *DB) Close() error {
+	err := db.sql.Close()
 	db.pool.Close()
-	return nil
+	return err
 }
 
 // Ping reports whether the database answers.
@@ -153,48 +191,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("postgres: migration %s: %w", base, err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			version, base, db.now().UnixMilli()); err != nil {
+			version, base, db.Now().UnixMilli()); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", base, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
-	}
-	return nil
-}
-
-// queryer is what *pgxpool.Pool and pgx.Tx share, so lookups run in either.
-type queryer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// write runs fn in a transaction and commits when fn returns nil; on any
-// error nothing is stored. A deadlock or serialization failure runs fn
-// again (fn must set its outputs afresh each time, as they all do).
-func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	var err error
-	for attempt := 1; attempt <= txAttempts; attempt++ {
-		err = db.tryWrite(ctx, fn)
-		if !retryable(err) {
-			return err
-		}
-	}
-	return err
-}
-
-func (db *DB) tryWrite(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return internal(err)
-	}
-	defer tx.Rollback(ctx)
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return internal(err)
 	}
 	return nil
 }
@@ -206,15 +208,8 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
-// actor returns the acting user of ctx, or EUNAUTHORIZED: store methods fail
-// closed when no one is acting.
-func actor(ctx context.Context) (*meetingintel.User, error) {
-	u := meetingintel.UserFromContext(ctx)
-	if u == nil || strings.TrimSpace(u.Email) == "" {
-		return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "Sign in to do this.")
-	}
-	return u, nil
-}
+// actor returns the acting user of ctx, or EUNAUTHORIZED.
+func actor(ctx context.Context) (*meetingintel.User, error) { return sqlstore.Actor(ctx) }
 
 // args collects the arguments of a query built piece by piece; add returns
 // the placeholder of the value it appends.
@@ -226,29 +221,29 @@ func (a *args) add(v any) string {
 }
 
 // canSee returns the SQL predicate for "u may see meeting m" (DESIGN §1),
-// its arguments appended to a.
+// written once in sqlstore, its arguments appended to a.
 func canSee(a *args, u *meetingintel.User) string {
-	email := a.add(strings.ToLower(strings.TrimSpace(u.Email)))
-	return `(m.visibility = 'team' OR ` + a.add(u.Admin) + `::boolean OR m.created_by = ` + email + ` OR EXISTS (
-	SELECT 1 FROM meeting_attendees va WHERE va.meeting_id = m.id AND va.email = ` + email + `))`
+	return a.bind(sqlstore.CanSee, sqlstore.VisArgs(u))
+}
+
+// meetingFilterSQL returns the SQL conditions (over meetings m) for date,
+// attendee and tag filters, their arguments appended to a; "" for none.
+func meetingFilterSQL(a *args, from, to time.Time, attendee, tag string) string {
+	return a.bind(dialect.MeetingFilterSQL(from, to, attendee, tag))
+}
+
+// bind numbers the `?` of q after the arguments already in a and appends
+// vs.
+func (a *args) bind(q string, vs []any) string {
+	q = sqlstore.Number(q, len(*a)+1)
+	*a = append(*a, vs...)
+	return q
 }
 
 // internal wraps an unexpected database error; its details stay out of the
 // user's message (ErrorMessage shows a generic one). Transient conflicts
 // stay recognisable so write can retry them.
-func internal(err error) error {
-	if err == nil {
-		return nil
-	}
-	var me *meetingintel.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("postgres: %w", err)
-}
+func internal(err error) error { return sqlstore.Internal("postgres", err) }
 
 // isUnique reports whether err is a unique or primary key violation.
 func isUnique(err error) bool {
@@ -256,36 +251,14 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-func notFound(what string, id int64) error {
-	return meetingintel.Errorf(meetingintel.ENOTFOUND, "%s %d not found.", what, id)
+// isForeignKey reports whether err is a foreign key violation.
+func isForeignKey(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
-// ms and fromMS convert times to and from stored UTC unix milliseconds.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func fromNullMS(v *int64) *time.Time {
-	if v == nil {
-		return nil
-	}
-	t := fromMS(*v)
-	return &t
-}
-
-// nullMS stores an optional time.
-func nullMS(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	v := ms(*t)
-	return &v
-}
+// fromMS converts stored UTC unix milliseconds to a time.
+func fromMS(v int64) time.Time { return sqlstore.FromMS(v) }
 
 // clampLimit applies a default and an upper bound to a page size.
-func clampLimit(n, def, max int) int {
-	if n <= 0 {
-		return def
-	}
-	return min(n, max)
-}
+func clampLimit(n, def, max int) int { return sqlstore.ClampLimit(n, def, max) }

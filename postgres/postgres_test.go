@@ -356,7 +356,7 @@ func TestACodeRacedOnTwoReplicasIsRedeemedOnce(t *testing.T) {
 func TestImportsOfOneSourceMeetingRacedOnTwoReplicasMakeOneMeeting(t *testing.T) {
 	u := freshSchema(t)
 	replicas := []*postgres.DB{openURL(t, u), openURL(t, u)}
-	ctx := meetingintel.NewContextWithUser(context.Background(), &meetingintel.User{ID: 1, Email: "imp@example.com"})
+	ctx := storetest.Actor(t, replicas[0], "imp@example.com")
 	const racers = 6
 	created := make([]bool, racers)
 	errs := make([]error, racers)
@@ -384,4 +384,11 @@ func TestImportsOfOneSourceMeetingRacedOnTwoReplicasMakeOneMeeting(t *testing.T)
 	if n != 1 || len(ms) != 1 {
 		t.Errorf("%d imports created a meeting and %d meetings exist; want 1 and 1", n, len(ms))
 	}
+}
+
+func TestSharedDatabase(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (meetingintel.Store, meetingintel.Store) {
+		u := freshSchema(t)
+		return openURL(t, u), openURL(t, u)
+	})
 }

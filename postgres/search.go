@@ -1,86 +1,41 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/postings"
 )
 
-// How search works, and where it may rank differently from SQLite.
+// How search works.
 //
-// Both stores split a query with meetingintel.SearchTerms, let any term
-// match, and rank by the same formula: BM25 with term presence (each
-// matched term adds its IDF once), k1 = 1.2, b = 0.75, times the kind
-// weight (meetingintel.KindWeights, boosting the kind a question asks for;
-// its intent words, such as "decide", are dropped from the terms). Here the
-// index is a tsvector column (english configuration) with a GIN index;
-// ts_rank is not used because it knows nothing of how rare a word is across
-// documents, and "how many and how rare" is what ranks a question's answers
-// above lines that share one common word with it.
+// Ranking runs on the in-process index (package postings), which both
+// stores feed, so PostgreSQL and SQLite rank alike, with the same words
+// matching (FTS5's tokenizer and Porter stemmer, in Go): the exact top k
+// by meetingintel.RankDocs' score over every match, pruned by per-term
+// bounds. The index is built from search_docs at the first search and
+// catches up with search_log (migration 009, written by statement
+// triggers) before every search, so each replica sees every committed
+// write, its own and the others' (postings.Live).
 //
-// Every document matching any term is ranked (exact top-k, nothing dropped
-// for being common): one query, through the GIN index, returns each match's
-// kind, place, length in tokens and matched terms; document frequencies are
-// counted from those rows, exactly; meetingintel.RankDocs scores them as
-// SQLite does (passages and meetings included); visibility and filters
-// apply to the best-scored candidates' meetings, in batches growing
-// fourfold; snippets come from ts_headline for the page shown only. The
-// planner's statistics only say early which words match nothing.
+// Visibility and meeting filters stay here, in SQL: a filtered search
+// reads the meetings it may see first and the index ranks only theirs; an
+// unfiltered one ranks everything, checks the page's meetings and ranks
+// again without any the actor may not see. The page is spread over the
+// places of each meeting (postings.SearchSpread), as in SQLite. The tsvector column and its
+// GIN index stay for snippets (ts_headline), for the page shown only.
 //
-// Queries whose plan depends on the words run with their arguments in hand
-// (pgx.QueryExecModeExec), never from a cached generic plan.
-//
-// Differences from SQLite (FTS5, porter stemmer):
-//   - Stemming is Snowball english, not Porter: most forms stem alike, a
-//     few do not (so a word may match in one store and not the other).
-//   - PostgreSQL's english stop words are never indexed; SearchTerms drops
-//     all of them already, so only a word in a document behaves differently:
-//     it occupies no position.
-//   - Accents are kept (SQLite folds them: "café" finds "cafe" there, not here).
-//   - Document length is counted in tokens as FTS5 counts them (runs of
-//     letters and digits) and normalised by the candidates' mean, as in
-//     SQLite; the document count comes from pg_class for large tables.
-//     Scores may differ where stemming does.
-//   - Snippets: ts_headline picks a window of at most snippetWords words
-//     around the matches; FTS5 picks snippetTokens tokens. Both mark matches
-//     as **word** and start or end with "…" where text was cut.
-const (
-	rareCap      = 1000
-	snippetWords = 14
-
-	// statsCommonAbove: a term the statistics give more documents than
-	// this is common without counting. Well above rareCap, since the
-	// frequencies come from a sample of the table.
-	statsCommonAbove = 5 * rareCap
-
-	// exactCountBelow: under this many documents (by the planner's
-	// estimate) the total is counted exactly; above, the estimate is used.
-	exactCountBelow = 20_000
-
-	// maxTerms: a candidate's matched terms, and which consecutive pairs
-	// are near, are bits of an int64.
-	maxTerms = 32
-)
+// Snippets: ts_headline picks a window of at most snippetWords words
+// around the matches; FTS5 picks snippetTokens tokens. Both mark matches as
+// **word** and start or end with "…" where text was cut.
+const snippetWords = 14
 
 // headlineOptions makes ts_headline mark matches as **word**, like FTS5's
 // snippet(): one window of snippetWords-2 to snippetWords words (the whole
 // text when shorter), short words kept.
 var headlineOptions = `StartSel=**, StopSel=**, MaxWords=` + strconv.Itoa(snippetWords) + `, MinWords=` + strconv.Itoa(snippetWords-2) + `, ShortWord=0`
-
-// searchTerm is one query term as PostgreSQL sees it.
-type searchTerm struct {
-	query string  // its tsquery, as text (lexemes quoted by PostgreSQL)
-	word  string  // the query word, as SearchTerms gave it
-	rare  bool    // at most rareCap matches: df is exact
-	df    float64 // document frequency
-	idf   float64
-	docs  float64 // documents indexed
-}
 
 // Search ranks what the actor may see against the words of q.Query.
 func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meetingintel.SearchHit, error) {
@@ -100,238 +55,109 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Unknown kind of search hit %q.", q.Kind)
 	}
 	limit := clampLimit(q.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
-
-	terms, err := db.termStats(ctx, words)
+	ix, err := db.search.Index(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(terms) == 0 {
-		return []meetingintel.SearchHit{}, nil
-	}
-	var all []string
-	for _, t := range terms {
-		all = append(all, "("+t.query+")")
-	}
-	anyTerm := strings.Join(all, " | ")
 	filtered := !q.From.IsZero() || !q.To.IsZero() || strings.TrimSpace(q.Attendee) != "" || strings.TrimSpace(q.Tag) != ""
-	// Every document matching any term is ranked, up to MaxRanked of the
-	// newest (as in SQLite).
-	cs, err := db.candidates(ctx, terms, anyTerm, meetingintel.MaxRanked, weights)
-	if err != nil {
-		return nil, err
+	var allowed map[int64]bool // nil: every meeting, until one is found hidden
+	if filtered {
+		see, seeArgs, _, err := db.Visibility(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a := args{}
+		cond := a.bind(see, seeArgs)
+		if c := meetingFilterSQL(&a, q.From, q.To, q.Attendee, q.Tag); c != "" {
+			cond += ` AND ` + c
+		}
+		if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+cond, a); err != nil {
+			return nil, err
+		}
 	}
-	// After ranking, as in SQLite: a hit scores as in an unfiltered search.
-	if q.Kind != "" {
-		cs = slices.DeleteFunc(cs, func(c candidate) bool { return c.kind != q.Kind })
+	hidden := map[int64]bool{}     // meetings found hidden from the actor
+	hiddenDocs := map[int64]bool{} // unlinked actions found hidden
+	var unlinkedOK map[int64]bool  // when read: the unlinked actions the actor sees
+	for round := 0; ; round++ {
+		if round == 2 && !filtered {
+			// Much is hidden (other workspaces, private meetings): read what
+			// the actor sees once rather than ranking again and again.
+			see, seeArgs, unlinked, err := db.Visibility(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a := args{}
+			if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+a.bind(see, seeArgs), a); err != nil {
+				return nil, err
+			}
+			if unlinkedOK, err = db.meetingSet(ctx, `SELECT d.id FROM search_docs d JOIN actions ua ON ua.id = d.ref_id
+				WHERE d.meeting_id IS NULL AND d.kind = 'action' AND `+unlinked, nil); err != nil {
+				return nil, err
+			}
+		}
+		res := ix.SearchSpread(postings.Query{Words: words, Weights: weights, Kind: q.Kind, K: limit,
+			Allow: func(m, doc int64) bool {
+				if m == 0 {
+					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])
+				}
+				return !hidden[m] && (allowed == nil || allowed[m])
+			}})
+		cs := make([]candidate, len(res.Hits))
+		for i, h := range res.Hits {
+			cs[i] = candidate{id: h.ID, meetingID: h.Meeting, kind: h.Kind, score: h.Score}
+			if h.Kind == meetingintel.KindSegment {
+				seq := h.Seq
+				cs[i].seq = &seq
+			}
+		}
+		page, err := db.visible(ctx, u, q, filtered, cs, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) < len(cs) {
+			// A meeting on the page may not be seen: rank again without it.
+			ok := map[int64]bool{}
+			for _, c := range page {
+				ok[c.id] = true
+			}
+			for _, c := range cs {
+				if !ok[c.id] && c.meetingID == 0 {
+					hiddenDocs[c.id] = true
+				} else if !ok[c.id] {
+					hidden[c.meetingID] = true
+				}
+			}
+			continue
+		}
+		return db.hits(ctx, page, res.Words)
 	}
-	page, err := db.visible(ctx, u, q, filtered, cs, limit)
-	if err != nil {
-		return nil, err
-	}
-	return db.hits(ctx, page, anyTerm)
 }
 
-// termStats returns the terms that match something, with their tsquery,
-// class and IDF.
-func (db *DB) termStats(ctx context.Context, words []string) ([]searchTerm, error) {
-	if len(words) > maxTerms {
-		words = words[:maxTerms]
-	}
-	// One row per word PostgreSQL indexes (a stop word gives an empty
-	// tsquery; SearchTerms already drops all of english's): its tsquery,
-	// its frequency in the statistics (NULL when not listed), and its
-	// matches counted up to $2 unless the statistics already call it
-	// common (a word of several lexemes, which the statistics do not
-	// describe, is always counted). Every row also carries the document count: exact on small
-	// tables, where reltuples may be stale or unset (-1 before the first
-	// ANALYZE); the planner's estimate on large ones, where counting would
-	// cost a scan. The most_common_elem_freqs array ends with three
-	// summary numbers, not lexemes': unnest pairs them with NULL.
-	rows, err := db.pool.Query(ctx, `WITH docs AS MATERIALIZED (
-			SELECT CASE WHEN reltuples < $3 THEN (SELECT count(*) FROM search_docs)::float8
-				ELSE reltuples::float8 END AS n
-			FROM pg_class WHERE oid = 'search_docs'::regclass
-		), mce AS MATERIALIZED (
-			SELECT e.lex, e.freq FROM pg_stats s,
-				unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs::float8[]) AS e(lex, freq)
-			WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs' AND s.attname = 'tsv'
-				AND e.lex IS NOT NULL
-		), t AS (
-			SELECT w, plainto_tsquery('english', w) AS q, (tsvector_to_array(to_tsvector('english', w)))[1] AS lex, i
-			FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i)
-		)
-		SELECT t.q::text, t.w, docs.n, f.freq,
-			CASE WHEN numnode(t.q) > 1 OR coalesce(f.freq * docs.n, 0) <= $4 THEN (SELECT count(*) FROM (SELECT 1 FROM search_docs d
-				WHERE d.tsv @@ t.q LIMIT $2) x) END
-		FROM t CROSS JOIN docs LEFT JOIN mce f ON f.lex = t.lex
-		WHERE numnode(t.q) > 0 ORDER BY t.i`, words, rareCap+1, exactCountBelow, statsCommonAbove)
+// meetingSet returns the ids query selects (meetings, or documents).
+func (db *DB) meetingSet(ctx context.Context, query string, a args) (map[int64]bool, error) {
+	rows, err := db.pool.Query(ctx, query, a...)
 	if err != nil {
 		return nil, internal(err)
 	}
 	defer rows.Close()
-	var terms []searchTerm
-	docs := 1.0
+	out := map[int64]bool{}
 	for rows.Next() {
-		var t searchTerm
-		var freq *float64
-		var n *int64
-		if err := rows.Scan(&t.query, &t.word, &docs, &freq, &n); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, internal(err)
 		}
-		docs = max(docs, 1)
-		if n != nil && *n == 0 {
-			continue
-		}
-		t.rare = n != nil && *n <= rareCap
-		if n != nil {
-			t.df = float64(*n)
-		}
-		if freq != nil && !t.rare {
-			t.df = max(t.df, *freq*docs)
-		}
-		terms = append(terms, t)
+		out[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, internal(err)
-	}
-	for i := range terms {
-		terms[i].df = min(terms[i].df, max(docs, terms[i].df))
-		terms[i].idf = meetingintel.BM25IDF(docs, terms[i].df)
-		terms[i].docs = docs
-	}
-	return terms, nil
+	return out, internal(rows.Err())
 }
 
 // candidate is a ranked document before its snippet is made.
 type candidate struct {
-	id, meetingID, refID int64
-	seq                  *int
-	kind, title          string
-	date                 int64
-	score                float64
-}
-
-// candidates scores the documents matching match (a tsquery text), the
-// newest window of them when window > 0, and returns them best first,
-// newer first on ties.
-func (db *DB) candidates(ctx context.Context, terms []searchTerm, match string, window int,
-	weights map[string]float64) ([]candidate, error) {
-	type row struct {
-		c        candidate
-		len      float64
-		termBits int64
-		speaker  string
-	}
-	var rs []row
-	var a args
-	// Which terms each document holds, as bits: one int8 per row.
-	bits := make([]string, len(terms))
-	for i, t := range terms {
-		bits[i] = `CASE WHEN d.tsv @@ ` + a.add(t.query) + `::tsquery THEN ` + strconv.FormatInt(1<<i, 10) + `::int8 ELSE 0 END`
-	}
-	// Length in tokens as FTS5's unicode61 tokenizer counts them (runs of
-	// letters and digits, stop words included), so both stores normalise
-	// lengths alike.
-	// Consecutive terms near each other, as bits after the terms' own:
-	// FTS5's NEAR(a b, N) allows N tokens between them, so positions differ
-	// by 1 to N+1, in either order.
-	for j := 0; j+1 < len(terms); j++ {
-		var alts []string
-		for dist := 1; dist <= meetingintel.NearDistance+1; dist++ {
-			alts = append(alts,
-				`tsquery_phrase(`+a.add(terms[j].query)+`::tsquery, `+a.add(terms[j+1].query)+`::tsquery, `+strconv.Itoa(dist)+`)`,
-				`tsquery_phrase(`+a.add(terms[j+1].query)+`::tsquery, `+a.add(terms[j].query)+`::tsquery, `+strconv.Itoa(dist)+`)`)
-		}
-		bits = append(bits, `CASE WHEN d.tsv @@ (`+strings.Join(alts, " || ")+`) THEN `+strconv.FormatInt(1<<(len(terms)+j), 10)+`::int8 ELSE 0 END`)
-	}
-	sql := `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.ref_id, 0), d.seq,
-		cardinality(regexp_split_to_array(' ' || coalesce(d.body, s.text, '') || ' ', '[^[:alnum:]]+')) - 2, coalesce(s.speaker, ''), ` +
-		strings.Join(bits, " | ") + ` FROM search_docs d
-		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
-		WHERE d.tsv @@ ` + a.add(match) + `::tsquery`
-	if window > 0 {
-		sql += ` ORDER BY d.id DESC LIMIT ` + a.add(window)
-	}
-	// Planned with the words in hand, never from a generic plan (see above).
-	rows, err := db.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, a...)...)
-	if err != nil {
-		return nil, internal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r row
-		var n int32
-		if err := rows.Scan(&r.c.id, &r.c.kind, &r.c.meetingID, &r.c.refID, &r.c.seq, &n, &r.speaker, &r.termBits); err != nil {
-			return nil, internal(err)
-		}
-		r.len = float64(n)
-		rs = append(rs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, internal(err)
-	}
-	var total float64
-	for _, r := range rs {
-		total += r.len
-	}
-	if len(rs) == 0 {
-		return nil, nil
-	}
-	avgLen := max(total/float64(len(rs)), 1)
-	words := make([]string, len(terms))
-	for i, t := range terms {
-		words[i] = t.word
-	}
-	speakers := map[string]uint64{}
-	docs := make([]meetingintel.RankDoc, len(rs))
-	for i, r := range rs {
-		mask := uint64(r.termBits)
-		docs[i] = meetingintel.RankDoc{Kind: r.c.kind, Meeting: r.c.meetingID, Terms: mask & (1<<len(terms) - 1),
-			Near: mask >> len(terms), Len: r.len}
-		if r.c.seq != nil {
-			docs[i].Seq = *r.c.seq
-		}
-		if r.speaker != "" {
-			m, ok := speakers[r.speaker]
-			if !ok {
-				m = meetingintel.SpeakerTerms(r.speaker, words)
-				speakers[r.speaker] = m
-			}
-			docs[i].SpeakerTerms = m
-		}
-	}
-	// Every match is in hand unless the window filled, so each term's
-	// document frequency is exact; a full window keeps termStats' figures.
-	dfs := make([]float64, len(terms))
-	for _, r := range rs {
-		for j := range terms {
-			if window == 0 || len(rs) < window {
-				if r.termBits&(1<<j) != 0 {
-					dfs[j]++
-				}
-			}
-		}
-	}
-	idfs := make([]float64, len(terms))
-	for i, t := range terms {
-		idfs[i] = t.idf
-		if dfs[i] > 0 {
-			idfs[i] = meetingintel.BM25IDF(max(t.docs, dfs[i]), dfs[i])
-		}
-	}
-	meetingintel.RankDocs(docs, idfs, avgLen, weights)
-	out := make([]candidate, 0, len(rs))
-	for i, r := range rs {
-		r.c.score = docs[i].Score
-		out = append(out, r.c)
-	}
-	slices.SortFunc(out, func(x, y candidate) int {
-		if c := cmp.Compare(y.score, x.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(y.id, x.id)
-	})
-	return out, nil
+	id, meetingID int64
+	seq           *int
+	kind, title   string
+	date          int64
+	score         float64
 }
 
 // visible returns the best limit candidates of cs (sorted best first) that
@@ -345,24 +171,51 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		title string
 		date  int64
 	}
-	seen := map[int64]*meeting{} // checked meetings; nil: not let through
-	// Visible candidates are offered to a meetingintel.Spread in order, as
-	// in SQLite: it discounts lines next to better ones.
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings u sees, and its unlinked actions.
+	see, seeArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]*meeting{}    // checked meetings; nil: not let through
+	inWorkspace := map[int64]bool{} // checked unlinked actions, by search document
 	var out []candidate
-	spread := meetingintel.NewSpread(limit)
 	batch := limit + limit/2 + 4
-	for i := 0; i < len(cs) && !spread.Full(); {
+	for i := 0; i < len(cs) && len(out) < limit; {
 		end := min(i+batch, len(cs))
-		var ids []int64
+		var ids, actions []int64
 		for _, c := range cs[i:end] {
 			if _, ok := seen[c.meetingID]; !ok && c.meetingID != 0 {
 				seen[c.meetingID] = nil
 				ids = append(ids, c.meetingID)
 			}
+			if _, ok := inWorkspace[c.id]; !ok && c.meetingID == 0 && !filtered {
+				inWorkspace[c.id] = false
+				actions = append(actions, c.id)
+			}
+		}
+		if len(actions) > 0 {
+			rows, err := db.pool.Query(ctx, `SELECT d.id FROM search_docs d JOIN actions ua ON ua.id = d.ref_id
+				WHERE d.id = ANY($1) AND d.kind = 'action' AND `+unlinked, actions)
+			if err != nil {
+				return nil, internal(err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, internal(err)
+				}
+				inWorkspace[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, internal(err)
+			}
 		}
 		if len(ids) > 0 {
 			a := args{ids}
-			cond := canSee(&a, u)
+			cond := a.bind(see, seeArgs)
 			if c := meetingFilterSQL(&a, q.From, q.To, q.Attendee, q.Tag); c != "" {
 				cond += ` AND ` + c
 			}
@@ -386,35 +239,22 @@ func (db *DB) visible(ctx context.Context, u *meetingintel.User, q meetingintel.
 		}
 		for _, c := range cs[i:end] {
 			if c.meetingID == 0 {
-				if filtered {
-					continue
+				if !filtered && inWorkspace[c.id] {
+					out = append(out, c)
 				}
 			} else if m := seen[c.meetingID]; m != nil {
 				c.title, c.date = m.title, m.date
-			} else {
-				continue
+				out = append(out, c)
 			}
-			seq := 0
-			if c.seq != nil {
-				seq = *c.seq
-			}
-			spread.Offer(c.kind, c.meetingID, seq, c.score)
-			out = append(out, c)
 		}
 		i, batch = end, batch*4
 	}
-	page, scores := spread.Page()
-	kept := make([]candidate, len(page))
-	for k, i := range page {
-		kept[k] = out[i]
-		kept[k].score = scores[k]
-	}
-	return kept, nil
+	return out[:min(len(out), limit)], nil
 }
 
 // hits turns candidates into search hits with snippets (and speaker and
 // start for segments), in one query for the page shown.
-func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meetingintel.SearchHit, error) {
+func (db *DB) hits(ctx context.Context, cands []candidate, words []string) ([]meetingintel.SearchHit, error) {
 	out := make([]meetingintel.SearchHit, 0, len(cands))
 	if len(cands) == 0 {
 		return out, nil
@@ -426,20 +266,27 @@ func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meet
 	type extra struct {
 		text, snippet, speaker string
 		start                  *int64
+		ref                    int64
 	}
 	byID := make(map[int64]extra, len(cands))
-	rows, err := db.pool.Query(ctx, `SELECT d.id, coalesce(d.body, s.text, ''),
-			ts_headline('english', coalesce(d.body, s.text, ''), $2::tsquery, $3), coalesce(s.speaker, ''), s.start_ms
-		FROM search_docs d
+	// The words' tsquery marks the snippet (any word: an OR of each one's).
+	rows, err := db.pool.Query(ctx, `WITH q AS (
+			SELECT coalesce(string_agg('(' || plainto_tsquery('english', w)::text || ')', ' | '), '')::tsquery AS q
+			FROM unnest($2::text[]) AS w WHERE numnode(plainto_tsquery('english', w)) > 0
+		)
+		SELECT d.id, coalesce(d.body, s.text, ''),
+			coalesce(ts_headline('english', coalesce(d.body, s.text, ''), q.q, $3), ''), coalesce(s.speaker, ''), s.start_ms,
+			coalesce(d.ref_id, 0)
+		FROM search_docs d CROSS JOIN q
 		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
-		WHERE d.id = ANY($1)`, ids, match, headlineOptions)
+		WHERE d.id = ANY($1)`, ids, words, headlineOptions)
 	if err != nil {
 		return nil, internal(err)
 	}
 	for rows.Next() {
 		var id int64
 		var e extra
-		if err := rows.Scan(&id, &e.text, &e.snippet, &e.speaker, &e.start); err != nil {
+		if err := rows.Scan(&id, &e.text, &e.snippet, &e.speaker, &e.start, &e.ref); err != nil {
 			rows.Close()
 			return nil, internal(err)
 		}
@@ -458,9 +305,9 @@ func (db *DB) hits(ctx context.Context, cands []candidate, match string) ([]meet
 		}
 		switch c.kind {
 		case meetingintel.KindAction:
-			h.ActionID = c.refID
+			h.ActionID = e.ref
 		case meetingintel.KindDecision:
-			h.DecisionID = c.refID
+			h.DecisionID = e.ref
 		case meetingintel.KindSegment:
 			h.Speaker, h.StartMS, h.Seq = e.speaker, e.start, c.seq
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // TestSearchPassesOverBestCandidatesTheActorMayNotSee puts the best-scored
@@ -15,10 +16,9 @@ import (
 // the first batch of visibility checks holds, and a worse match in a team
 // meeting: the member gets the team meeting's match, and only it.
 func TestSearchPassesOverBestCandidatesTheActorMayNotSee(t *testing.T) {
-	ctx := context.Background()
 	s := open(t)
-	carol := meetingintel.NewContextWithUser(ctx, &meetingintel.User{ID: 1, Email: "carol@example.com"})
-	bob := meetingintel.NewContextWithUser(ctx, &meetingintel.User{ID: 2, Email: "bob@example.com"})
+	carol := storetest.Actor(t, s, "carol@example.com")
+	bob := storetest.Actor(t, s, "bob@example.com")
 	day := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	for i := range 40 {
 		m := meetingintel.Meeting{Title: fmt.Sprintf("Private %d", i), Date: day, Visibility: meetingintel.VisibilityPrivate}
@@ -63,7 +63,7 @@ func TestSearchRanksAlikeBeforeAndAfterAnalyze(t *testing.T) {
 	ctx := context.Background()
 	u := freshSchema(t)
 	s := openURL(t, u)
-	carol := meetingintel.NewContextWithUser(ctx, &meetingintel.User{ID: 1, Email: "carol@example.com"})
+	carol := storetest.Actor(t, s, "carol@example.com")
 
 	// 6,000 lines say "budget" (common: more than the statistics' threshold
 	// of 5,000), 6,000 do not; every 333rd also says "zeppelin" (rare).

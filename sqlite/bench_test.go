@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/sqlite"
+	"github.com/meetingintel/meetingintel/storetest"
 )
 
 // corpusWords is the head of a Zipf-like English vocabulary; the tail is
@@ -70,7 +72,7 @@ var benchUser = &meetingintel.User{Email: "bench@example.com"}
 
 func BenchmarkCreateMeeting300Segments(b *testing.B) {
 	db := open(b)
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	g := newTextGen(1)
 	type item struct {
 		m *meetingintel.Meeting
@@ -101,12 +103,12 @@ func BenchmarkSearch(b *testing.B) {
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
-	ctx := meetingintel.NewContextWithUser(context.Background(), benchUser)
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	ctx := storetest.Actor(b, db, benchUser.Email)
 	have, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -148,4 +150,73 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 	})
+	// Lists and reads share the corpus: the store's everyday queries.
+	b.Run("list_meetings", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := db.FindMeetings(ctx, meetingintel.MeetingFilter{Limit: 20, Tag: "eng"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("get_meeting", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := db.FindMeetingByID(ctx, int64(1+i%n)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkReadPoolPrepared runs the reads of one MCP list_meetings call
+// (the PAT lookup and a page of 20 meetings, visibility applied) and a
+// search, with the read pool's statements prepared once and, as before,
+// parsed on every call: before and after in one run.
+func BenchmarkReadPoolPrepared(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "prepared.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	u := &meetingintel.User{Email: "member@example.com", Name: "Member", Active: true}
+	if err := db.CreateUser(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	pat, _, err := db.CreateToken(ctx, u.ID, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	uctx := meetingintel.NewContextWithUser(ctx, u)
+	g := newTextGen(3)
+	for i := range 200 {
+		m, segs := g.meeting(i)
+		if err := db.CreateMeeting(uctx, m, segs[:30]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reads := map[string]func() error{
+		"AuthenticateToken": func() error { _, _, err := db.AuthenticateToken(ctx, pat); return err },
+		"FindMeetings20": func() error {
+			ms, _, err := db.FindMeetings(uctx, meetingintel.MeetingFilter{Limit: 20})
+			if err == nil && len(ms) != 20 {
+				err = fmt.Errorf("%d meetings, want 20", len(ms))
+			}
+			return err
+		},
+		"Search": func() error { _, err := db.Search(uctx, meetingintel.SearchQuery{Query: "pricing plan"}); return err },
+	}
+	for _, name := range []string{"AuthenticateToken", "FindMeetings20", "Search"} {
+		for _, prepared := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/prepared=%v", name, prepared), func(b *testing.B) {
+				db.SetPreparedForTest(prepared)
+				defer db.SetPreparedForTest(true)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := reads[name](); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

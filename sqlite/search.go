@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -11,40 +10,28 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/postings"
 )
 
-// How search ranks, and why not with FTS5's bm25().
+// How search ranks.
 //
-// FTS5 finds the rowids matching each term (all of them: exact top-k, no
-// match dropped however common its word), and the score is computed in Go
-// by meetingintel.RankDocs, which PostgreSQL calls too, so both stores rank
-// alike:
+// Ranking runs on the in-process index (package postings), which both
+// stores feed, so SQLite and PostgreSQL rank alike: it holds every search
+// document's terms (FTS5's tokenizer, porter unicode61 remove_diacritics
+// 2, rebuilt in Go), and returns the exact top k by meetingintel.RankDocs'
+// score over every match, pruning by per-term bounds (postings.Search). It
+// is built from search_docs at the first search and catches up with
+// search_log (migration 009, written by triggers) before each search, so
+// writes by any process on the file are seen (postings.Live).
 //
-//   - Terms: one query per term returns every matching rowid, so each
-//     term's document frequency is exact.
-//   - Score: BM25 with term presence (each matched term adds its IDF once;
-//     k1 = 1.2, b = 0.75, lengths in FTS5 tokens from its docsize table,
-//     normalised by the candidates' mean), times the kind weight, plus for
-//     a transcript line what its passage (the lines either side) and its
-//     meeting hold of the query (see RankDocs).
-//   - Per candidate, one query reads kind, meeting, line and length (rowid
-//     order, joined from json_each). Speakers are not read per candidate:
-//     the distinct names come from the segments_speaker index, and only
-//     the lines of names holding a query word are looked up (usually
-//     none); beyond maxSpeakers names each candidate's speaker is read.
-//   - Visibility and meeting filters stay in SQL, on the best candidates
-//     first, in growing batches. Snippets come from FTS5's snippet(), for
-//     the page shown only, in one scan of the rowid range the hits span.
-//
-// Trade-offs:
-//   - Term frequency counts as 1 (presence, not count): knowing the count
-//     needs the positions of every candidate, which costs what bm25() cost.
-//     Repetition in speech is a weak signal.
-//   - Cost grows with the matches of the query's words: a word in 10% of
-//     3M lines means 300,000 candidates to score (docs/benchmarks.md measures it).
-//   - It reads FTS5's shadow tables (search_fts_data, search_fts_docsize);
-//     their format is part of SQLite's stable file format, and detail and
-//     columnsize must stay at their defaults.
+// Visibility and meeting filters stay here, in SQL: a filtered search
+// reads the meetings it may see first and the index ranks only their
+// documents; an unfiltered one lets the index rank everything, checks the
+// page's meetings and, if one may not be seen, ranks again without it (5%
+// of meetings private: rarely more than one round). Either way the page is
+// the exact top k of what the actor may see, spread over the places of
+// each meeting (postings.SearchSpread, meetingintel.Spread). FTS5 stays for snippets, for
+// the page shown only.
 const (
 	snippetTokens = 14
 
@@ -54,14 +41,12 @@ const (
 // termMatches is what one query term matched.
 type termMatches struct {
 	term string
-	ids  []int64 // every matching rowid, newest first
 	df   float64 // documents matching
 }
 
 // Search ranks what the actor may see against the words of q.Query.
 func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meetingintel.SearchHit, error) {
-	u, err := actor(ctx)
-	if err != nil {
+	if _, err := actor(ctx); err != nil {
 		return nil, err
 	}
 	terms := meetingintel.DropIntentWords(meetingintel.SearchTerms(q.Query))
@@ -74,69 +59,103 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 		return nil, meetingintel.Errorf(meetingintel.EINVALID, "Unknown kind of search hit %q.", q.Kind)
 	}
 	limit := clampLimit(q.Limit, meetingintel.DefaultLimit, meetingintel.MaxLimit)
-	st, err := db.indexStats(ctx)
+	ix, err := db.search.Index(ctx)
 	if err != nil {
 		return nil, err
 	}
 
-	// Every document matching any term is ranked (exact top-k), up to
-	// meetingintel.MaxRanked of them: beyond that only the newest are, so a
-	// query of words every line holds stays bounded in time and memory on
-	// millions of lines. Frequencies stay exact.
-	var found []termMatches
-	for _, t := range terms {
-		ids, err := db.matchIDs(ctx, quoteTerm(t), meetingintel.MaxRanked)
-		if err != nil {
-			return nil, err
-		}
-		df := float64(len(ids))
-		if len(ids) == meetingintel.MaxRanked {
-			var n int64
-			if err := db.reader.QueryRowContext(ctx, `SELECT count(*) FROM search_fts WHERE search_fts MATCH ?`, quoteTerm(t)).Scan(&n); err != nil {
-				return nil, internal(err)
-			}
-			df = float64(n)
-		}
-		if len(ids) > 0 {
-			found = append(found, termMatches{term: t, ids: ids, df: df})
-		}
+	// Workspaces and visibility both come from sqlstore: the chosen
+	// workspace's meetings the actor sees, and its unlinked actions.
+	canSee, condArgs, unlinked, err := db.Visibility(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if len(found) == 0 {
-		return []meetingintel.SearchHit{}, nil
-	}
-
-	// Visibility and filters over the candidates.
-	cond := `(d.meeting_id IS NULL OR (m.id IS NOT NULL AND ` + canSee + `))`
-	condArgs := visArgs(u)
+	cond := `((d.meeting_id IS NULL AND EXISTS (SELECT 1 FROM actions ua WHERE ua.id = d.ref_id AND ` + unlinked + `))
+		OR (m.id IS NOT NULL AND ` + canSee + `))`
+	var allowed map[int64]bool // nil: every meeting, until one is found hidden
 	if c, a := meetingFilterSQL(q.From, q.To, q.Attendee, q.Tag); c != "" {
 		// Unlinked actions have no date, attendees or tags: a filter excludes them.
 		cond = `m.id IS NOT NULL AND ` + canSee + ` AND ` + c
-		condArgs = append(condArgs, a...)
+		condArgs = append(slices.Clone(condArgs), a...)
+		if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+canSee+` AND `+c, condArgs); err != nil {
+			return nil, err
+		}
 	}
+	filtered := allowed != nil
+	hidden := map[int64]bool{}     // meetings found hidden from the actor
+	hiddenDocs := map[int64]bool{} // unlinked actions found hidden
+	var unlinkedOK map[int64]bool  // when read: the unlinked actions the actor sees
+	for round := 0; ; round++ {
+		if round == 2 && !filtered {
+			// Much is hidden (other workspaces, private meetings): read what
+			// the actor sees once rather than ranking again and again.
+			if allowed, err = db.meetingSet(ctx, `SELECT m.id FROM meetings m WHERE `+canSee, condArgs); err != nil {
+				return nil, err
+			}
+			if unlinkedOK, err = db.meetingSet(ctx, `SELECT d.id FROM search_docs d JOIN actions ua ON ua.id = d.ref_id
+				WHERE d.meeting_id IS NULL AND d.kind = 'action' AND `+unlinked, nil); err != nil {
+				return nil, err
+			}
+		}
+		res := ix.SearchSpread(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
+			Allow: func(m, doc int64) bool {
+				if m == 0 {
+					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])
+				}
+				return !hidden[m] && (allowed == nil || allowed[m])
+			}})
+		cs := make([]candidate, len(res.Hits))
+		for i, h := range res.Hits {
+			cs[i] = candidate{id: h.ID, meetingID: h.Meeting, kind: h.Kind, terms: uint32(h.Terms), score: h.Score}
+		}
+		got, err := db.visible(ctx, cs, cond, condArgs)
+		if err != nil {
+			return nil, err
+		}
+		if len(got) < len(cs) {
+			// A meeting on the page may not be seen: rank again without it.
+			ok := map[int64]bool{}
+			for _, c := range got {
+				ok[c.id] = true
+			}
+			for _, c := range cs {
+				if !ok[c.id] && c.meetingID == 0 {
+					hiddenDocs[c.id] = true
+				} else if !ok[c.id] {
+					hidden[c.meetingID] = true
+				}
+			}
+			continue
+		}
+		byScore(got)
+		found := make([]termMatches, len(res.Words))
+		for i, w := range res.Words {
+			found[i] = termMatches{term: w, df: float64(res.DFs[i])}
+		}
+		st, err := db.indexStats(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return db.hits(ctx, got, found, st)
+	}
+}
 
-	present := map[int64]uint32{} // candidate rowid -> bit i set if found[i] matches
-	for i, t := range found {
-		for _, id := range t.ids {
-			present[id] |= 1 << i
-		}
-	}
-	if len(present) > meetingintel.MaxRanked {
-		// Each term's newest MaxRanked are in hand; rank the newest
-		// MaxRanked of their union, which every term's list covers.
-		ids := make([]int64, 0, len(present))
-		for id := range present {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids[:len(ids)-meetingintel.MaxRanked] {
-			delete(present, id)
-		}
-	}
-	cands, err := db.candidates(ctx, present, found, st, weights, q.Kind, cond, condArgs, limit)
+// meetingSet returns the ids query selects (meetings, or documents).
+func (db *DB) meetingSet(ctx context.Context, query string, args []any) (map[int64]bool, error) {
+	rows, err := db.reader.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, internal(err)
 	}
-	return db.hits(ctx, cands, found, st)
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal(err)
+		}
+		out[id] = true
+	}
+	return out, internal(rows.Err())
 }
 
 // indexStats are FTS5's totals: documents indexed, their mean length in
@@ -181,32 +200,6 @@ func ftsVarint(b []byte) (uint64, int) {
 	return 0, 0
 }
 
-// matchIDs returns the rowids matching an FTS5 expression, newest first, at
-// most limit of them (-1: all). One string comes back rather than a row per
-// id: rows cost more than the FTS5 lookup itself.
-func (db *DB) matchIDs(ctx context.Context, expr string, limit int) ([]int64, error) {
-	var list sql.NullString
-	if err := db.reader.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM (SELECT rowid FROM search_fts
-		WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?)`, expr, limit).Scan(&list); err != nil {
-		return nil, internal(err)
-	}
-	if list.String == "" {
-		return nil, nil
-	}
-	ids := make([]int64, 0, strings.Count(list.String, ",")+1)
-	for p := range strings.SplitSeq(list.String, ",") {
-		id, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, internal(err)
-		}
-		ids = append(ids, id)
-	}
-	// group_concat's order is not promised; newest first is.
-	slices.Sort(ids)
-	slices.Reverse(ids)
-	return ids, nil
-}
-
 // candidate is a ranked document before its snippet is made.
 type candidate struct {
 	id, meetingID, refID int64
@@ -215,233 +208,6 @@ type candidate struct {
 	date                 int64
 	terms                uint32 // bit i: the document matches terms[i]
 	score                float64
-}
-
-// candidates scores the documents of present and returns the best limit
-// that cond (visibility and meeting filters, in SQL) lets through, best
-// first. Scoring needs only each document's kind and length; the costlier
-// join with meetings runs on the best few only, since most documents are
-// visible and only filters reject many.
-func (db *DB) candidates(ctx context.Context, present map[int64]uint32, terms []termMatches, st indexStats, weights map[string]float64,
-	kind, cond string, condArgs []any, limit int) ([]candidate, error) {
-	if len(present) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, 0, len(present))
-	for id := range present {
-		ids = append(ids, id)
-	}
-	// In rowid order the lookups below walk the B-trees forwards, and lines
-	// come back in meeting order, which RankDocs sorts by.
-	slices.Sort(ids)
-	idfs := make([]float64, len(terms))
-	words := make([]string, len(terms))
-	for i, t := range terms {
-		idfs[i] = meetingintel.BM25IDF(st.docs, t.df)
-		words[i] = t.term
-	}
-	// Speakers whose names hold a query word: usually none, and then no
-	// candidate's speaker need be read at all.
-	named, all, err := db.namedSpeakers(ctx, words)
-	if err != nil {
-		return nil, err
-	}
-	speakerSQL := `''`
-	if !all {
-		// Too many speakers to list: read each candidate line's speaker.
-		speakerSQL = `hex(coalesce((SELECT s.speaker FROM segments s WHERE s.meeting_id = d.meeting_id AND s.seq = d.seq), ''))`
-	}
-	// One string back, not a row per document: rows cost more than lookups.
-	// Each entry is "id size-in-hex" plus " kind" for all but segments, and
-	// " meeting seq [speaker-in-hex]" for segments. Joining json_each, rather
-	// than IN (SELECT ...), spares SQLite an ephemeral index of every id.
-	var sizes sql.NullString
-	if err := db.reader.QueryRowContext(ctx, `SELECT group_concat(d.id || ' ' || hex(z.sz)
-		|| CASE d.kind WHEN 'segment' THEN ' ' || d.meeting_id || ' ' || d.seq || ' ' || `+speakerSQL+` ELSE ' ' || d.kind END)
-		FROM json_each(?) j
-		CROSS JOIN search_docs d ON d.id = j.value
-		JOIN search_fts_docsize z ON z.id = d.id`, jsonIDs(ids)).Scan(&sizes); err != nil {
-		return nil, internal(err)
-	}
-	speakers := map[string]uint64{} // hex of a speaker's name -> meetingintel.SpeakerTerms
-	scored := make([]candidate, 0, len(ids))
-	docs := make([]meetingintel.RankDoc, 0, len(ids))
-	for f := range strings.SplitSeq(sizes.String, ",") {
-		if f == "" {
-			continue // no rows: group_concat gave NULL
-		}
-		parts := strings.Fields(f)
-		if len(parts) < 2 {
-			return nil, internal(errors.New("search: malformed candidate row"))
-		}
-		id, err1 := strconv.ParseInt(parts[0], 10, 64)
-		size, err2 := hex.DecodeString(parts[1])
-		d := meetingintel.RankDoc{Kind: meetingintel.KindSegment}
-		var err3, err4, err5 error
-		switch len(parts) {
-		case 3:
-			d.Kind = parts[2]
-		case 4, 5:
-			d.Meeting, err3 = strconv.ParseInt(parts[2], 10, 64)
-			d.Seq, err4 = strconv.Atoi(parts[3])
-			if len(parts) == 5 { // hex('') is '', so no name means four parts
-				m, ok := speakers[parts[4]]
-				if !ok {
-					var name []byte
-					name, err5 = hex.DecodeString(parts[4])
-					m = meetingintel.SpeakerTerms(string(name), words)
-					speakers[parts[4]] = m
-				}
-				d.SpeakerTerms = m
-			}
-		}
-		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
-			return nil, internal(err)
-		}
-		if all && d.Kind == meetingintel.KindSegment {
-			d.SpeakerTerms = named[lineKey{d.Meeting, d.Seq}]
-		}
-		n, _ := ftsVarint(size) // tokens in the one column
-		d.Terms, d.Len = uint64(present[id]), float64(n)
-		docs = append(docs, d)
-		scored = append(scored, candidate{id: id, kind: d.Kind, terms: present[id]})
-	}
-	// Lengths are normalised by the candidates' mean, which PostgreSQL can
-	// compute too (it keeps no index-wide token count), so both rank alike.
-	var total float64
-	for _, d := range docs {
-		total += d.Len
-	}
-	for j := 0; j+1 < len(terms); j++ {
-		// The candidates are at most MaxRanked of the newest, so the newest
-		// MaxRanked near matches hold every near match among them.
-		near, err := db.matchIDs(ctx, "NEAR("+quoteTerm(terms[j].term)+" "+quoteTerm(terms[j+1].term)+", "+strconv.Itoa(meetingintel.NearDistance)+")", meetingintel.MaxRanked)
-		if err != nil {
-			return nil, err
-		}
-		at := make(map[int64]bool, len(near))
-		for _, id := range near {
-			at[id] = true
-		}
-		for i := range scored {
-			if at[scored[i].id] {
-				docs[i].Near |= 1 << j
-			}
-		}
-	}
-	meetingintel.RankDocs(docs, idfs, max(total/float64(max(len(docs), 1)), 1), weights)
-	for i := range scored {
-		scored[i].score = docs[i].Score
-	}
-	// A kind filter applies after ranking, so a hit scores as it would in
-	// an unfiltered search (lengths normalise over every candidate).
-	if kind != "" {
-		scored = slices.DeleteFunc(scored, func(c candidate) bool { return c.kind != kind })
-	}
-
-	// Visibility and filters, best first, in batches growing fourfold:
-	// usually the first batch fills the page. Visible candidates are
-	// offered to a meetingintel.Spread in order, which discounts lines
-	// next to better ones.
-	var seen []candidate
-	spread := meetingintel.NewSpread(limit)
-	batch := limit + limit/2 + 4
-	for i := 0; i < len(scored) && !spread.Full(); {
-		end := min(i+batch, len(scored))
-		// Only the next batch need be in order, not every candidate.
-		bestFirst(scored[i:], end-i)
-		got, err := db.visible(ctx, scored[i:end], cond, condArgs)
-		if err != nil {
-			return nil, err
-		}
-		byScore(got)
-		for _, c := range got {
-			seq := 0
-			if c.seq != nil {
-				seq = *c.seq
-			}
-			spread.Offer(c.kind, c.meetingID, seq, c.score)
-			seen = append(seen, c)
-		}
-		i, batch = end, batch*4
-	}
-	page, scores := spread.Page()
-	out := make([]candidate, len(page))
-	for k, i := range page {
-		out[k] = seen[i]
-		out[k].score = scores[k]
-	}
-	return out, nil
-}
-
-// maxSpeakers is how many distinct speakers namedSpeakers lists, one
-// index seek each, before search reads every candidate line's speaker
-// instead. A variable so tests can take the other path.
-var maxSpeakers = 512
-
-// lineKey is a transcript line: its meeting and position.
-type lineKey struct {
-	meeting int64
-	seq     int
-}
-
-// namedSpeakers returns, for every line whose speaker's name holds a query
-// word, the words' bits (meetingintel.SpeakerTerms), and true; or false when
-// there are more than maxSpeakers speakers to check. Distinct names come
-// from the segments_speaker index by skipping from one name to the next.
-func (db *DB) namedSpeakers(ctx context.Context, words []string) (map[lineKey]uint64, bool, error) {
-	var hits []string
-	masks := map[string]uint64{}
-	var last sql.NullString // NULL: before the first name
-	for n := 0; ; n++ {
-		if n == maxSpeakers {
-			return nil, false, nil
-		}
-		var name sql.NullString
-		var err error
-		if last.Valid {
-			err = db.reader.QueryRowContext(ctx, `SELECT min(speaker) FROM segments WHERE speaker > ?`, last.String).Scan(&name)
-		} else {
-			err = db.reader.QueryRowContext(ctx, `SELECT min(speaker) FROM segments`).Scan(&name)
-		}
-		if err != nil {
-			return nil, false, internal(err)
-		}
-		if !name.Valid {
-			break
-		}
-		if m := meetingintel.SpeakerTerms(name.String, words); m != 0 {
-			hits = append(hits, name.String)
-			masks[name.String] = m
-		}
-		last = name
-	}
-	out := map[lineKey]uint64{}
-	if len(hits) == 0 {
-		return out, true, nil
-	}
-	b, err := json.Marshal(hits)
-	if err != nil {
-		return nil, false, internal(err)
-	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT s.meeting_id, s.seq, s.speaker FROM json_each(?) j
-		CROSS JOIN segments s INDEXED BY segments_speaker ON s.speaker = j.value`, string(b))
-	if err != nil {
-		return nil, false, internal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k lineKey
-		var sp string
-		if err := rows.Scan(&k.meeting, &k.seq, &sp); err != nil {
-			return nil, false, internal(err)
-		}
-		out[k] = masks[sp]
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, internal(err)
-	}
-	return out, true, nil
 }
 
 // byScore sorts candidates best first, newer first on ties.
@@ -458,49 +224,6 @@ func byScore(cs []candidate) {
 		}
 		return 1
 	})
-}
-
-// bestFirst moves the best n candidates of cs (byScore's order) to its
-// front, in order, in O(len(cs) log n) with a heap of n rather than a sort
-// of them all.
-func bestFirst(cs []candidate, n int) {
-	if n >= len(cs) {
-		byScore(cs)
-		return
-	}
-	worse := func(a, b candidate) bool { // a ranks below b
-		if a.score != b.score {
-			return a.score < b.score
-		}
-		return a.id < b.id
-	}
-	// cs[:n] is a min-heap: its root is the worst of the best n so far.
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= n {
-				return
-			}
-			if r := l + 1; r < n && worse(cs[r], cs[l]) {
-				l = r
-			}
-			if !worse(cs[l], cs[i]) {
-				return
-			}
-			cs[i], cs[l] = cs[l], cs[i]
-			i = l
-		}
-	}
-	for i := n/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for j := n; j < len(cs); j++ {
-		if worse(cs[0], cs[j]) {
-			cs[0], cs[j] = cs[j], cs[0]
-			down(0)
-		}
-	}
-	byScore(cs[:n])
 }
 
 // visible returns the candidates of cs that cond lets through, with their
@@ -675,7 +398,9 @@ func (db *DB) snippets(ctx context.Context, cands []candidate, terms []termMatch
 		var s string
 		if err := db.reader.QueryRowContext(ctx, `SELECT snippet(search_fts, 0, '**', '**', '…', ?)
 			FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`,
-			snippetTokens, orTerms(termsIn(terms, c.terms)), c.id).Scan(&s); err != nil {
+			snippetTokens, orTerms(termsIn(terms, c.terms)), c.id).Scan(&s); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			// No row: FTS5's stemmer did not match a word the index did
+			// (they agree but for rare words); the hit stays, unmarked.
 			return nil, internal(err)
 		}
 		out[c.id] = s

@@ -2,9 +2,12 @@
 // (modernc.org/sqlite, pure Go): WAL, foreign keys, embedded migrations and
 // an FTS5 index for search.
 //
-// Visibility is enforced in every query that touches a meeting or something
-// linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.
-// Writes go through one connection (SQLite has one writer anyway), so
+// The queries both stores share live in internal/sqlstore, which this
+// package embeds with its Dialect; here are the connections, the
+// migrations, and search (FTS5: search.go, and index.go keeping the index in
+// step with the rows). Visibility is enforced in every query that touches a
+// meeting or something linked to one, so a meeting the actor may not see is
+// ENOTFOUND everywhere. Writes go through one connection (SQLite has one writer anyway), so
 // concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
 // use a separate pool and never wait for writers (WAL).
 package sqlite
@@ -24,6 +27,8 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/internal/sqlstore"
+	"github.com/meetingintel/meetingintel/postings"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -43,15 +48,32 @@ const (
 
 // DB is a meetingintel.Store backed by one SQLite file.
 type DB struct {
-	path   string
-	writer *sql.DB // one connection: serialises writers
-	reader *sql.DB // a small pool for reads
+	*sqlstore.Store
 
-	// now is the clock, replaceable in tests.
-	now func() time.Time
+	path   string
+	writer *sql.DB   // one connection: serialises writers
+	reader *readPool // a small pool for reads, its statements kept prepared
+
+	// search is the in-process search index (see search.go).
+	search *postings.Live
 }
 
-var _ meetingintel.Store = (*DB)(nil)
+var (
+	_ meetingintel.Store        = (*DB)(nil)
+	_ meetingintel.OAuthStore   = (*DB)(nil)
+	_ meetingintel.SessionStore = (*DB)(nil)
+)
+
+// dialect is what SQLite does differently from PostgreSQL.
+var dialect = &sqlstore.Dialect{
+	Name:         "sqlite",
+	Greatest:     "max",
+	Strpos:       "instr",
+	FoldEq:       "%s = ? COLLATE NOCASE",
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	Index:        ftsIndex{},
+}
 
 // Open opens (creating if needed) the database file at path, sets WAL,
 // foreign keys and a busy timeout, and applies the embedded migrations.
@@ -85,7 +107,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, writer: w, now: time.Now}
+	db := &DB{Store: sqlstore.New(nil, w, dialect), path: path, writer: w}
+	db.search = postings.NewLive(feed{db})
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -102,7 +125,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := min(runtime.GOMAXPROCS(0)*2, maxReaders)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.reader = r
+	db.reader = newReadPool(r)
+	db.R, db.Reads = r, db.reader
 	return db, nil
 }
 
@@ -220,7 +244,7 @@ func (db *DB) migrate(ctx context.Context, version int, base, name string) (err 
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		version, base, db.now().UnixMilli()); err != nil {
+		version, base, db.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", base, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -229,92 +253,34 @@ func (db *DB) migrate(ctx context.Context, version int, base, name string) (err 
 	return nil
 }
 
-// write runs fn in a write transaction on the single writer connection and
-// commits when fn returns nil; on any error nothing is stored.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return internal(err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return internal(err)
-	}
-	return nil
-}
+// actor returns the acting user of ctx, or EUNAUTHORIZED.
+func actor(ctx context.Context) (*meetingintel.User, error) { return sqlstore.Actor(ctx) }
 
-// actor returns the acting user of ctx, or EUNAUTHORIZED: store methods fail
-// closed when no one is acting.
-func actor(ctx context.Context) (*meetingintel.User, error) {
-	u := meetingintel.UserFromContext(ctx)
-	if u == nil || strings.TrimSpace(u.Email) == "" {
-		return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "Sign in to do this.")
-	}
-	return u, nil
-}
-
-// canSee is the SQL predicate for "the actor may see meeting m" (DESIGN §1).
-// It takes three arguments, from visArgs.
-const canSee = `(m.visibility = 'team' OR ? OR m.created_by = ? OR EXISTS (
-	SELECT 1 FROM meeting_attendees va WHERE va.meeting_id = m.id AND va.email = ?))`
-
-// visArgs returns the arguments of canSee for u.
-func visArgs(u *meetingintel.User) []any {
-	email := strings.ToLower(strings.TrimSpace(u.Email))
-	return []any{u.Admin, email, email}
+// meetingFilterSQL returns the SQL conditions (over meetings m) and
+// arguments for date, attendee and tag filters.
+func meetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {
+	return dialect.MeetingFilterSQL(from, to, attendee, tag)
 }
 
 // internal wraps an unexpected database error; its details stay out of the
 // user's message (ErrorMessage shows a generic one).
-func internal(err error) error {
-	if err == nil {
-		return nil
-	}
-	var me *meetingintel.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("sqlite: %w", err)
-}
+func internal(err error) error { return sqlstore.Internal("sqlite", err) }
 
-// isUnique reports whether err is a UNIQUE constraint violation.
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation (WITHOUT
+// ROWID tables report the latter apart).
 func isUnique(err error) bool {
 	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-func notFound(what string, id int64) error {
-	return meetingintel.Errorf(meetingintel.ENOTFOUND, "%s %d not found.", what, id)
+// isForeignKey reports whether err is a FOREIGN KEY violation.
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// ms and fromMS convert times to and from stored UTC unix milliseconds.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func fromNullMS(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMS(v.Int64)
-	return &t
-}
+// fromMS converts stored UTC unix milliseconds to a time.
+func fromMS(v int64) time.Time { return sqlstore.FromMS(v) }
 
 // clampLimit applies a default and an upper bound to a page size.
-func clampLimit(n, def, max int) int {
-	if n <= 0 {
-		return def
-	}
-	return min(n, max)
-}
-
-// placeholders returns "?, ?, ..." with n marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
+func clampLimit(n, def, max int) int { return sqlstore.ClampLimit(n, def, max) }

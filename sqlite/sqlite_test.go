@@ -72,7 +72,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 func TestConcurrentWritersAndReadersNeverSeeBusy(t *testing.T) {
 	db := open(t)
-	ctx := meetingintel.NewContextWithUser(context.Background(), &meetingintel.User{Email: "w@example.com"})
+	ctx := storetest.Actor(t, db, "w@example.com")
 	errs := make(chan error, 64)
 	for w := 0; w < 8; w++ {
 		go func() {
@@ -94,4 +94,20 @@ func TestConcurrentWritersAndReadersNeverSeeBusy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestSharedFile(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (meetingintel.Store, meetingintel.Store) {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		var dbs [2]*sqlite.DB
+		for i := range dbs {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
 }

@@ -29,6 +29,10 @@ func testMeetingRoundTrip(t *testing.T, s meetingintel.Store) {
 		Tags:      []string{"pricing", "q2"},
 		Source:    "Teams", Summary: "We reviewed **pricing**.", Visibility: meetingintel.VisibilityTeam, SegmentCount: 3,
 		CreatedBy: carol.Email, UpdatedBy: carol.Email, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		WorkspaceID: m.WorkspaceID,
+	}
+	if m.WorkspaceID == 0 {
+		t.Errorf("CreateMeeting did not set the workspace: %+v", m)
 	}
 	if !got.Date.Equal(day(3)) || got.Date.Location().String() != "UTC" {
 		t.Errorf("date = %v, want %v in UTC, exact to the millisecond", got.Date, day(3))

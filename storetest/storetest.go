@@ -43,20 +43,43 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search by kind returns only actions or only decisions, visible ones", testSearchKind},
 		{"search ranks words said together above the same words apart", testSearchNear},
 		{"search ranks a line higher when its speaker's name holds a query word", testSearchSpeaker},
+		{"search passes over pages of better matches the actor may not see", testSearchPastHidden},
 		{"users are unique by email and can be deactivated", testUsers},
 		{"single sign-on identities link once and find their user for good", testIdentities},
 		{"tokens authenticate until revoked or their user is deactivated", testTokens},
 		{"malformed cursors are invalid", testBadCursor},
+		{"workspaces are created by org admins, with valid slugs, members managed by chairs, a last chair kept", testWorkspaceAdmin},
+		{"viewers read, members write their own and any action's status, chairs anything, archived is read-only", testWorkspaceRoles},
+		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
+		{"workspace and member changes are each one audit row", testWorkspaceAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.fn(t, open(t))
+			s := open(t)
+			seedPeople(t, s)
+			tc.fn(t, s)
 		})
 	}
 }
 
+// seedPeople stores the fixed people as users 1 to 4 of a fresh store:
+// workspaces are joined by users, so the actors must exist. They join the
+// default workspace as every new user does.
+func seedPeople(t *testing.T, s meetingintel.Store) {
+	t.Helper()
+	for _, p := range []*meetingintel.User{carol, alice, bob, root} {
+		u := *p
+		if err := s.CreateUser(context.Background(), &u); err != nil {
+			t.Fatalf("CreateUser(%s): %v", p.Email, err)
+		}
+		if u.ID != p.ID {
+			t.Fatalf("CreateUser(%s) got id %d, want %d in a fresh store", p.Email, u.ID, p.ID)
+		}
+	}
+}
+
 // Fixed people: carol creates, alice attends, bob is another member, root
-// is an admin.
+// is an admin. seedPeople stores them.
 var (
 	carol = &meetingintel.User{ID: 1, Email: "carol@example.com", Name: "Carol", Active: true}
 	alice = &meetingintel.User{ID: 2, Email: "alice@example.com", Name: "Alice", Active: true}
@@ -138,4 +161,21 @@ func equalIDs(a, b []int64) bool {
 func isAppError(err error) bool {
 	var e *meetingintel.Error
 	return errors.As(err, &e)
+}
+
+// Actor returns a context acting as the user with this email in s,
+// creating the user (who joins the default workspace) if needed: a store
+// serves only users it holds.
+func Actor(t testing.TB, s meetingintel.Store, email string) context.Context {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.FindUserByEmail(ctx, email)
+	if meetingintel.ErrorCode(err) == meetingintel.ENOTFOUND {
+		u = &meetingintel.User{Email: email, Name: email, Active: true}
+		err = s.CreateUser(ctx, u)
+	}
+	if err != nil {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	return meetingintel.NewContextWithUser(ctx, u)
 }

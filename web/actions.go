@@ -229,7 +229,14 @@ func (s *Server) handleActionStatus(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	if _, err := s.cfg.Store.UpdateAction(ctx(r), id, meetingintel.ActionUpdate{Status: &st}); err != nil {
+	upd := meetingintel.ActionUpdate{Status: &st}
+	// A note with the change is appended to the notes, as PATCH
+	// /api/actions/{id}/status does.
+	if note := strings.TrimSpace(r.PostFormValue("note")); note != "" {
+		n := meetingintel.StatusNote(st, note, callFrom(r).user.Email, s.cfg.Now())
+		upd.AppendNote = &n
+	}
+	if _, err := s.cfg.Store.UpdateAction(ctx(r), id, upd); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

@@ -23,7 +23,7 @@ func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request, status int, d *adminData, msg string) {
-	us, err := s.cfg.Store.FindUsers(r.Context())
+	us, err := s.cfg.Store.FindUsers(ctx(r))
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -37,7 +37,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	d := &adminData{}
 	d.Form.Email, d.Form.Name, d.Form.Admin = r.PostFormValue("email"), r.PostFormValue("name"), r.PostFormValue("admin") == "on"
 	u := &meetingintel.User{Email: d.Form.Email, Name: d.Form.Name, Admin: d.Form.Admin}
-	err := s.cfg.Store.CreateUser(r.Context(), u)
+	err := s.cfg.Store.CreateUser(ctx(r), u)
 	if c := meetingintel.ErrorCode(err); c == meetingintel.EINVALID || c == meetingintel.ECONFLICT {
 		s.showAdmin(w, r, http.StatusBadRequest, d, meetingintel.ErrorMessage(err))
 		return
@@ -45,7 +45,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	tok, _, err := s.cfg.Store.CreateToken(r.Context(), u.ID, "first token")
+	tok, _, err := s.cfg.Store.CreateToken(ctx(r), u.ID, "first token")
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -68,7 +68,7 @@ func (s *Server) handleUserActive(w http.ResponseWriter, r *http.Request) {
 		s.showAdmin(w, r, http.StatusBadRequest, &adminData{}, "You cannot deactivate yourself; ask another admin.")
 		return
 	}
-	if err := s.cfg.Store.SetUserActive(r.Context(), id, active); err != nil {
+	if err := s.cfg.Store.SetUserActive(ctx(r), id, active); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
@@ -96,12 +96,12 @@ func (s *Server) handleAdminTokens(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, notFound)
 		return
 	}
-	u, err := s.cfg.Store.FindUserByID(r.Context(), id)
+	u, err := s.cfg.Store.FindUserByID(ctx(r), id)
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	toks, err := s.cfg.Store.FindTokens(r.Context(), id)
+	toks, err := s.cfg.Store.FindTokens(ctx(r), id)
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -117,12 +117,12 @@ func (s *Server) handleAdminTokenRevoke(w http.ResponseWriter, r *http.Request) 
 		s.errorPage(w, r, notFound)
 		return
 	}
-	t, err := s.cfg.Store.FindTokenByID(r.Context(), id)
+	t, err := s.cfg.Store.FindTokenByID(ctx(r), id)
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	if err := s.cfg.Store.RevokeToken(r.Context(), id); err != nil {
+	if err := s.cfg.Store.RevokeToken(ctx(r), id); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

@@ -7,7 +7,7 @@ import (
 
 func (s *Server) handleApps(w http.ResponseWriter, r *http.Request) {
 	c := callFrom(r)
-	gs, err := s.cfg.OAuth.FindOAuthGrants(r.Context(), c.user.ID)
+	gs, err := s.cfg.OAuth.FindOAuthGrants(ctx(r), c.user.ID)
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -46,12 +46,12 @@ func (s *Server) handleAppDisconnect(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, notFound)
 		return
 	}
-	g, err := s.cfg.OAuth.FindOAuthGrant(r.Context(), id)
+	g, err := s.cfg.OAuth.FindOAuthGrant(ctx(r), id)
 	if err != nil || g.UserID != c.user.ID {
 		s.errorPage(w, r, notFound)
 		return
 	}
-	if err := s.cfg.OAuth.RevokeOAuthGrant(r.Context(), id, s.now().UTC()); err != nil {
+	if err := s.cfg.OAuth.RevokeOAuthGrant(ctx(r), id, s.now().UTC()); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

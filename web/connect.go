@@ -135,7 +135,7 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showConnect(w http.ResponseWriter, r *http.Request, status int, newToken, label, msg string) {
 	c := callFrom(r)
-	toks, err := s.cfg.Store.FindTokens(r.Context(), c.user.ID)
+	toks, err := s.cfg.Store.FindTokens(ctx(r), c.user.ID)
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -162,7 +162,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.showConnect(w, r, http.StatusBadRequest, "", label, "Choose how long the token lasts: 30, 90 or 365 days, or never.")
 		return
 	}
-	tok, _, err := s.cfg.Store.CreateTokenUntil(r.Context(), c.user.ID, label, until)
+	tok, _, err := s.cfg.Store.CreateTokenUntil(ctx(r), c.user.ID, label, until)
 	if meetingintel.ErrorCode(err) == meetingintel.EINVALID {
 		s.showConnect(w, r, http.StatusBadRequest, "", label, meetingintel.ErrorMessage(err))
 		return
@@ -181,12 +181,12 @@ func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, notFound)
 		return
 	}
-	t, err := s.cfg.Store.FindTokenByID(r.Context(), id)
+	t, err := s.cfg.Store.FindTokenByID(ctx(r), id)
 	if err != nil || t.UserID != c.user.ID { // another user's token does not exist for you
 		s.errorPage(w, r, notFound)
 		return
 	}
-	if err := s.cfg.Store.RevokeToken(r.Context(), id); err != nil {
+	if err := s.cfg.Store.RevokeToken(ctx(r), id); err != nil {
 		s.errorPage(w, r, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -50,7 +51,21 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "decisions", view{Title: "Decisions", Nav: "decisions", Data: &d})
 }
 
+// decisionPage is the decision page: the decision, its meeting and the
+// edit form's values (the decision's own, or a refused edit's).
+type decisionPage struct {
+	decisionView
+	Edit decisionForm
+	Open bool // show the edit form open (a refused edit)
+}
+
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
+	s.showDecision(w, r, http.StatusOK, "", nil)
+}
+
+// showDecision renders a decision's page; msg and edit carry a refused
+// edit back to it.
+func (s *Server) showDecision(w http.ResponseWriter, r *http.Request, status int, msg string, edit *decisionForm) {
 	id, err := meetingID(r)
 	if err != nil {
 		s.errorPage(w, r, err)
@@ -66,7 +81,37 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "decision", view{Title: "Decision", Nav: "decisions", Data: decisionView{Decision: dec, Meeting: m}})
+	d := decisionPage{decisionView: decisionView{Decision: dec, Meeting: m}, Edit: decisionForm{Text: dec.Text, Context: dec.Context}}
+	if edit != nil {
+		d.Edit, d.Open = *edit, true
+	}
+	s.render(w, r, status, "decision", view{Title: "Decision", Nav: "decisions", Error: msg, Data: d})
+}
+
+// handleDecisionEdit changes a decision's text and context (the decision
+// page's edit form), through the same UpdateDecision as PATCH
+// /api/decisions/{id} and the update_decision tool.
+func (s *Server) handleDecisionEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := meetingID(r)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	df := decisionForm{Text: r.PostFormValue("text"), Context: r.PostFormValue("context")}
+	var dec *meetingintel.Decision
+	if strings.TrimSpace(df.Text) == "" {
+		err = meetingintel.Errorf(meetingintel.EINVALID, "Decision text is required.")
+	} else {
+		dec, err = s.cfg.Store.UpdateDecision(ctx(r), id, meetingintel.DecisionUpdate{Text: &df.Text, Context: &df.Context})
+	}
+	if meetingintel.ErrorCode(err) == meetingintel.EINVALID {
+		s.showDecision(w, r, http.StatusBadRequest, meetingintel.ErrorMessage(err), &df)
+		return
+	} else if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("back"), "/decisions/"+strconv.FormatInt(dec.ID, 10)), http.StatusSeeOther)
 }
 
 // handleDecisionCreate records a decision from the meeting page's form.

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 )
 
 // Session lifetimes. A session ends after SessionIdle without use, and in
@@ -58,6 +60,12 @@ type call struct {
 	sess   *meetingintel.Session
 	csrf   string
 	secret string // the cookie's value; never logged
+
+	// workspace is the id this browser switched to (see workspaces.go),
+	// "" for the user's default; workspaces are the user's. Both are
+	// loaded by page and form.
+	workspace  string
+	workspaces []*meetingintel.Workspace
 }
 
 type callKey struct{}
@@ -73,7 +81,12 @@ func ctx(r *http.Request) context.Context {
 	if c == nil {
 		return r.Context()
 	}
-	return meetingintel.NewContextWithUser(r.Context(), c.user)
+	ctx := meetingintel.NewContextWithAuditSource(r.Context(), meetingintel.AuditSource{Via: meetingintel.AuditViaWeb, Client: "session"})
+	ctx = meetingintel.NewContextWithUser(ctx, c.user)
+	if c.workspace != "" {
+		ctx = meetingintel.NewContextWithWorkspace(ctx, c.workspace)
+	}
+	return ctx
 }
 
 // newSecret returns 32 random bytes in base64url: a session's cookie value.
@@ -194,6 +207,7 @@ func (s *Server) page(next http.HandlerFunc) http.Handler {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
 		}
+		s.chosenWorkspace(r, c)
 		next(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 	}))
 }
@@ -223,6 +237,7 @@ func (s *Server) form(next http.HandlerFunc) http.Handler {
 			s.refuse(w, r, "The form's security check failed. Reload the page and try again.")
 			return
 		}
+		s.chosenWorkspace(r, c)
 		next(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 	}))
 }
@@ -345,6 +360,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *meeting
 	if err != nil {
 		return err
 	}
+	client := "sso:" + method
+	if method == MethodToken {
+		client = "pat:" + strconv.FormatInt(tokenID, 10)
+	}
+	audit.Record(r.Context(), s.cfg.Store, s.log, meetingintel.AuditEntry{UserID: u.ID, UserEmail: u.Email,
+		Via: meetingintel.AuditViaWeb, Client: client, Action: meetingintel.AuditSignIn, TargetType: "user", TargetID: audit.ID(u.ID)})
 	// Sign-in is rare: a good moment to sweep out dead sessions.
 	if _, err := s.cfg.Sessions.DeleteExpiredSessions(r.Context(), now); err != nil {
 		s.log.Warn("web: session cleanup failed", "err", err)

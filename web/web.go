@@ -162,6 +162,7 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 
 	mux.Handle("GET /decisions", s.page(s.handleDecisions))
 	mux.Handle("GET /decisions/{id}", s.page(s.handleDecision))
+	mux.Handle("POST /decisions/{id}/edit", s.form(s.handleDecisionEdit))
 	mux.Handle("POST /decisions/{id}/delete", s.form(s.handleDecisionDelete))
 
 	mux.Handle("GET /import", s.page(s.handleImportPage))
@@ -179,8 +180,17 @@ func (s *Server) Register(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("GET /admin", s.admin(s.page(s.handleAdmin)))
 	mux.Handle("POST /admin/users", s.admin(s.form(s.handleUserCreate)))
 	mux.Handle("POST /admin/users/{id}/active", s.admin(s.form(s.handleUserActive)))
+	mux.Handle("GET /admin/audit", s.page(s.handleAudit)) // the store decides who reads it (403)
 	mux.Handle("GET /admin/users/{id}/tokens", s.admin(s.page(s.handleAdminTokens)))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.admin(s.form(s.handleAdminTokenRevoke)))
+
+	mux.Handle("POST /workspace", s.form(s.handleWorkspaceSwitch))
+	mux.Handle("GET /workspaces/{id}/members", s.page(s.handleMembers))
+	mux.Handle("POST /workspaces/{id}/members", s.form(s.handleMemberSet))
+	mux.Handle("POST /workspaces/{id}/members/{user}/remove", s.form(s.handleMemberRemove))
+	mux.Handle("GET /admin/workspaces", s.admin(s.page(s.handleAdminWorkspaces)))
+	mux.Handle("POST /admin/workspaces", s.admin(s.form(s.handleWorkspaceCreate)))
+	mux.Handle("POST /admin/workspaces/{id}/archive", s.admin(s.form(s.handleWorkspaceArchive)))
 
 	mux.Handle("GET /static/", h(s.handleStatic))
 	mux.Handle("GET /favicon.ico", h(s.handleFavicon))
@@ -311,8 +321,12 @@ type view struct {
 	PublicURL string
 	Providers []Provider
 	Error     string // a message for the whole page (form errors)
-	Notice    string
-	Data      any
+
+	// Workspaces are the user's, for the switcher; Workspace the current.
+	Workspaces []*meetingintel.Workspace
+	Workspace  *meetingintel.Workspace
+	Notice     string
+	Data       any
 }
 
 // render executes a page into a buffer first, so a template failure is a
@@ -327,6 +341,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	c := callFrom(r)
 	if c != nil {
 		v.User, v.CSRF = c.user, c.csrf
+		v.Workspaces, v.Workspace = s.switcher(r)
 	}
 	v.Apps = s.cfg.OAuth != nil
 	v.Version = s.cfg.Version

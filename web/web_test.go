@@ -895,7 +895,31 @@ func TestActionsFilterAndChangeInOneClick(t *testing.T) {
 			t.Errorf("status is %s, want %s", a.Status, st)
 		}
 	}
-	res, _ := c.postCSRF("/actions/"+id(late.ID)+"/status", url.Values{"status": {"Done"}})
+	// A status change with a note appends the note to the action's notes,
+	// from the actions page and from the meeting page.
+	res, _ := c.postCSRF("/actions/"+id(soon.ID)+"/status", url.Values{"status": {"Parked"}, "note": {"waiting on <legal>"}, "back": {"/meetings/" + id(m.ID) + "#actions"}})
+	wantStatus(t, "status with a note", res, 303)
+	if loc := res.Header.Get("Location"); loc != "/meetings/"+id(m.ID)+"#actions" {
+		t.Errorf("after a status change from the meeting page the browser goes to %q", loc)
+	}
+	res, _ = c.postCSRF("/actions/"+id(soon.ID)+"/status", url.Values{"status": {"Open"}, "note": {"legal said yes"}})
+	wantStatus(t, "second status with a note", res, 303)
+	a, _ := e.DB.FindActionByID(as(e.Admin), soon.ID)
+	if a.Status != meetingintel.StatusOpen || !strings.Contains(a.Notes, "Parked ("+e.Admin.Email+"): waiting on <legal>\n\n") ||
+		!strings.HasSuffix(a.Notes, "Open ("+e.Admin.Email+"): legal said yes") {
+		t.Errorf("notes after two changes with notes: %q", a.Notes)
+	}
+	_, body = c.get("/meetings/" + id(m.ID))
+	wantBody(t, "meeting page's status form", body, `action="/actions/`+id(soon.ID)+`/status"`, `name="note"`)
+	_, body = c.get("/actions?owner=zed")
+	wantBody(t, "actions page's note field", body, `name="note"`, "waiting on &lt;legal&gt;")
+	res, _ = c.postCSRF("/actions/"+id(soon.ID)+"/status", url.Values{"status": {"Complete"}, "note": {strings.Repeat("x", meetingintel.MaxTextLen)}})
+	wantStatus(t, "a note that makes the notes too long", res, 400)
+	if a, _ := e.DB.FindActionByID(as(e.Admin), soon.ID); a.Status != meetingintel.StatusOpen {
+		t.Errorf("a refused change with a note changed the status to %s", a.Status)
+	}
+
+	res, _ = c.postCSRF("/actions/"+id(late.ID)+"/status", url.Values{"status": {"Done"}})
 	wantStatus(t, "an unknown status", res, 400)
 	res, _ = c.postCSRF("/actions/"+id(late.ID)+"/status", url.Values{"status": {"Complete"}, "back": {"https://evil.example/"}})
 	if res.Header.Get("Location") != "/actions" {
@@ -910,7 +934,7 @@ func TestActionsFilterAndChangeInOneClick(t *testing.T) {
 	wantStatus(t, "create", res, 303)
 	res, _ = c.postCSRF("/actions/"+id(soon.ID)+"/edit", url.Values{"text": {"Soon thing, edited"}, "owner": {"Ann"}, "status": {"Parked"}, "notes": {"n"}})
 	wantStatus(t, "edit", res, 303)
-	a, _ := e.DB.FindActionByID(as(e.Admin), soon.ID)
+	a, _ = e.DB.FindActionByID(as(e.Admin), soon.ID)
 	if a.Text != "Soon thing, edited" || a.Owner != "Ann" || a.DueDate != "" || a.Status != meetingintel.StatusParked || a.Notes != "n" {
 		t.Errorf("after edit: %+v", a)
 	}
@@ -938,6 +962,39 @@ func TestDecisionsListDetailCreateDelete(t *testing.T) {
 	wantBody(t, "decisions list", body, `class="decision card"`)
 	_, body = c.get("/decisions/" + id(d.ID))
 	wantBody(t, "decision page", body, "Fewer clashes", `href="/meetings/`+id(m.ID)+`"`, "Sprint 14 retro")
+	wantBody(t, "decision page's edit form", body, `action="/decisions/`+id(d.ID)+`/edit"`)
+
+	// Editing: text and context change, who edited is kept; an empty text
+	// is refused with the form shown again holding what was typed.
+	res, _ = c.postCSRF("/decisions/"+id(d.ID)+"/edit", url.Values{"text": {"Retros move to <Wednesdays>"}, "context": {""}})
+	wantStatus(t, "edit decision", res, 303)
+	if loc := res.Header.Get("Location"); loc != "/decisions/"+id(d.ID) {
+		t.Errorf("after an edit the browser goes to %q", loc)
+	}
+	got, err := e.DB.FindDecisionByID(as(e.Priya), d.ID)
+	if err != nil || got.Text != "Retros move to <Wednesdays>" || got.Context != "" || got.UpdatedBy != e.Priya.Email {
+		t.Errorf("after edit: %+v, %v", got, err)
+	}
+	res, body = c.postCSRF("/decisions/"+id(d.ID)+"/edit", url.Values{"text": {"  "}, "context": {"kept <context>"}})
+	wantStatus(t, "an empty decision", res, 400)
+	wantBody(t, "refused edit", body, "Decision text is required.", "kept &lt;context&gt;")
+	res, _ = c.postCSRF("/decisions/"+id(d.ID)+"/edit", url.Values{"text": {strings.Repeat("x", meetingintel.MaxTextLen+1)}})
+	wantStatus(t, "a too long decision", res, 400)
+	res, _ = c.post("/decisions/"+id(d.ID)+"/edit", url.Values{"text": {"no csrf"}})
+	wantStatus(t, "an edit without CSRF", res, 403)
+	if got, _ := e.DB.FindDecisionByID(as(e.Priya), d.ID); got.Text != "Retros move to <Wednesdays>" {
+		t.Errorf("a refused edit changed the decision: %q", got.Text)
+	}
+	// A private meeting's decision Daniel cannot see is not found for him.
+	dc := e.signedIn(e.DanielTok)
+	private := e.meetingByTitle("Hiring debrief: senior frontend engineer")
+	pd := &meetingintel.Decision{MeetingID: private.ID, Text: "Private call"}
+	if err := e.DB.CreateDecision(as(e.Admin), pd); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = dc.postCSRF("/decisions/"+id(pd.ID)+"/edit", url.Values{"text": {"mine now"}})
+	wantStatus(t, "editing an invisible decision", res, 404)
+
 	res, _ = c.postCSRF("/decisions/"+id(d.ID)+"/delete", nil)
 	wantStatus(t, "delete decision", res, 303)
 	res, _ = c.get("/decisions/" + id(d.ID))

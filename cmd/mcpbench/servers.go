@@ -135,7 +135,7 @@ func (p *processes) startOurs(ctx context.Context, key, bin, db, work, pat strin
 	}
 	s := &server{key: key, name: nameOf[key], url: "http://" + addr + "/mcp", token: pat}
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr)
-	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true")
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true", "MCP_RATE_PER_MIN=0", "API_RATE_PER_MIN=0") // a benchmark is not abuse
 	return s, p.start(ctx, s, cmd, work, pat)
 }
 
@@ -153,7 +153,7 @@ func (p *processes) startPostgres(ctx context.Context, key, bin, dbURL, secret, 
 	}
 	s := &server{key: key, name: key, url: "http://" + addr + "/mcp", token: pat}
 	cmd := exec.Command(bin, "serve", "--addr", addr)
-	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true", "DATABASE_URL="+dbURL,
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "OAUTH_ENABLED=true", "MCP_RATE_PER_MIN=0", "API_RATE_PER_MIN=0", "DATABASE_URL="+dbURL,
 		"JWT_SECRET="+secret, "PUBLIC_URL="+publicURL)
 	return s, p.start(ctx, s, cmd, work, pat)
 }

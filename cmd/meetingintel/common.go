@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 	"github.com/meetingintel/meetingintel/postgres"
 	"github.com/meetingintel/meetingintel/sqlite"
 )
@@ -43,11 +44,31 @@ type dbLocation struct {
 	sqlitePath string
 }
 
-// open opens the store: --database-url, else --db, else DATABASE_URL, else
+// open opens the store, its writes audited (package audit): every command
+// and every edge of serve writes through it, so each write is recorded
+// once. See openRaw for where.
+func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, dbLocation, error) {
+	s, where, err := d.openRaw(ctx, e)
+	if err != nil {
+		return nil, where, err
+	}
+	return audit.Wrap(s, nil), where, nil
+}
+
+// raw returns the store under the audit decorator, for the interfaces it
+// does not carry (sessions, OAuth, rate counters).
+func raw(s meetingintel.Store) meetingintel.Store {
+	if w, ok := s.(*audit.Store); ok {
+		return w.Unwrap()
+	}
+	return s
+}
+
+// openRaw opens the store: --database-url, else --db, else DATABASE_URL, else
 // the default SQLite file. Flags win over the environment. The path it
 // returns is the SQLite file's, "" for PostgreSQL (whose secrets, such as
 // JWT_SECRET, then cannot be kept beside the database).
-func (d *dbFlags) open(ctx context.Context, e env) (meetingintel.Store, dbLocation, error) {
+func (d *dbFlags) openRaw(ctx context.Context, e env) (meetingintel.Store, dbLocation, error) {
 	url, path := d.url, d.path
 	if url == "" && path == "" {
 		url = e.getenv("DATABASE_URL")

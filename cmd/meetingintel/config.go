@@ -7,6 +7,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+// Default rate limits, per minute (the replaced system's).
+const (
+	DefaultMCPRatePerMin = 120
+	DefaultAPIRatePerMin = 60
 )
 
 // config is the server's configuration from flags and environment
@@ -23,6 +31,13 @@ type config struct {
 	// Registrations allowed per minute from one address and from all
 	// together; 0 leaves oauth's defaults.
 	RegisterPerAddr, RegisterTotal int
+	// AuditRetentionDays is how long audit rows are kept
+	// (AUDIT_RETENTION_DAYS, default 365).
+	AuditRetentionDays int
+	// MCPRatePerMin and APIRatePerMin limit /mcp (and /sse) per credential
+	// and /api per address (MCP_RATE_PER_MIN, default 120; API_RATE_PER_MIN,
+	// default 60); 0 turns a limit off.
+	MCPRatePerMin, APIRatePerMin int
 }
 
 // loadConfig reads the environment, applies flag overrides and validates.
@@ -79,6 +94,26 @@ func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {
 			return c, fmt.Errorf("%s: must be a whole number from 1 to 1000000, not %q", l.name, v)
+		}
+		*l.to = n
+	}
+	for _, l := range []struct {
+		name     string
+		to       *int
+		def, min int
+	}{
+		{"AUDIT_RETENTION_DAYS", &c.AuditRetentionDays, meetingintel.DefaultAuditRetain, 1},
+		{"MCP_RATE_PER_MIN", &c.MCPRatePerMin, DefaultMCPRatePerMin, 0},
+		{"API_RATE_PER_MIN", &c.APIRatePerMin, DefaultAPIRatePerMin, 0},
+	} {
+		*l.to = l.def
+		v := strings.TrimSpace(e.getenv(l.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < l.min || n > 1_000_000 {
+			return c, fmt.Errorf("%s: must be a whole number from %d to 1000000, not %q", l.name, l.min, v)
 		}
 		*l.to = n
 	}

@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/audit"
 )
 
 // oauthStore returns the OAuth side of a store.
 func oauthStore(s meetingintel.Store) (meetingintel.OAuthStore, error) {
-	o, ok := s.(meetingintel.OAuthStore)
+	o, ok := raw(s).(meetingintel.OAuthStore)
 	if !ok {
 		return nil, errors.New("this database does not store OAuth connections")
 	}
-	return o, nil
+	return audit.WrapOAuth(o, s, s, nil), nil
 }
 
 // cmdGrantsList lists a user's OAuth connections (apps they allowed).

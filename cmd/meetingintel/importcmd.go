@@ -25,6 +25,7 @@ type importJob struct {
 func cmdImport(ctx context.Context, args []string, e env) error {
 	fs, db := newDBFlagSet("import", e)
 	email := fs.String("email", "", "import as this user (required)")
+	ws := workspaceFlag(fs)
 	title := fs.String("title", "", "meeting title (default: from the file, else its name)")
 	date := fs.String("date", "", "meeting start, RFC 3339 (default: from the file, else its modification time)")
 	attendees := fs.String("attendees", "", "comma-separated attendee emails")
@@ -96,6 +97,7 @@ func cmdImport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	actx = inWorkspace(actx, *ws)
 	for _, j := range jobs {
 		created, err := s.ImportMeeting(actx, j.meeting, j.segs)
 		if err != nil {

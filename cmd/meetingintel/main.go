@@ -49,12 +49,21 @@ Usage:
   meetingintel tokens revoke ID
   meetingintel import --email E [--title T] [--date RFC3339] [--attendees a@x,b@y]
                       [--tags t1,t2] [--visibility team|private]
-                      [--format auto|vtt|srt|otter|fireflies|text] FILE...
-  meetingintel search --email E [--limit N] [--json] QUERY
+                      [--format auto|vtt|srt|otter|fireflies|text] [--workspace W] FILE...
+  meetingintel search --email E [--workspace W] [--limit N] [--json] QUERY
   meetingintel grants list --email E                       OAuth connections (apps)
   meetingintel grants revoke ID
   meetingintel mcp --email E                               MCP over stdio
-  meetingintel import-legacy --email E PATH...             the old system's JSON or CSV data
+  meetingintel import-legacy --email E [--workspace W] PATH...
+                                                           the old system's JSON or CSV data
+  meetingintel workspaces create --name N [--slug S]       prints the new workspace's id
+  meetingintel workspaces list
+  meetingintel workspaces archive [--restore] WORKSPACE
+  meetingintel members add|set-role --workspace W --email E --role viewer|member|chair
+  meetingintel members list --workspace W
+  meetingintel members remove --workspace W --email E
+  meetingintel audit [--since 24h|7d|DATE] [--until T] [--user E] [--client C]
+                     [--action A] [--limit N] [--json]   the audit trail
   meetingintel healthcheck [--url URL]                     exit 0 when /healthz answers 200
   meetingintel migrate
 
@@ -108,6 +117,9 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	// What a command writes is audited as the CLI's; serve's edges set
+	// their own.
+	ctx = meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{Via: meetingintel.AuditViaCLI})
 	sub := func() (string, []string, error) {
 		if len(rest) == 0 {
 			return "", nil, usagef("%s needs a subcommand", cmd)
@@ -157,6 +169,34 @@ func dispatch(ctx context.Context, args []string, e env) error {
 			return cmdGrantsRevoke(ctx, r, e)
 		}
 		return usagef("unknown grants subcommand %q (want list or revoke)", s)
+	case "workspaces":
+		s, r, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "create":
+			return cmdWorkspacesCreate(ctx, r, e)
+		case "list":
+			return cmdWorkspacesList(ctx, r, e)
+		case "archive":
+			return cmdWorkspacesArchive(ctx, r, e)
+		}
+		return usagef("unknown workspaces subcommand %q (want create, list or archive)", s)
+	case "members":
+		s, r, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "add", "set-role":
+			return cmdMembersSet(s)(ctx, r, e)
+		case "list":
+			return cmdMembersList(ctx, r, e)
+		case "remove":
+			return cmdMembersRemove(ctx, r, e)
+		}
+		return usagef("unknown members subcommand %q (want add, list, set-role or remove)", s)
 	case "import":
 		return cmdImport(ctx, rest, e)
 	case "search":
@@ -167,6 +207,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdImportLegacy(ctx, rest, e)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, rest, e)
+	case "audit":
+		return cmdAudit(ctx, rest, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

@@ -75,7 +75,15 @@ func (s *liveServer) start() {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	s.cancel, s.done = cancel, make(chan int, 1)
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logguard.Tee(s.log), getenv: func(k string) string { return s.envs[k] }}
+	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logguard.Tee(s.log), getenv: func(k string) string {
+		if v, ok := s.envs[k]; ok {
+			return v
+		}
+		if k == "MCP_RATE_PER_MIN" || k == "API_RATE_PER_MIN" {
+			return "0" // off unless a test sets them: every test client is 127.0.0.1
+		}
+		return ""
+	}}
 	go func() { s.done <- run(ctx, []string{"serve", "--db", s.db, "--addr", s.addr}, e) }()
 	err := waitReady("http://"+s.addr, func() error {
 		select {
@@ -577,7 +585,7 @@ func TestTheGoSDKClientConnectsWithOAuthRefreshesAndIsCutOffByRevocation(t *test
 	}
 
 	tools, err := cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 25 { // DESIGN §5 and the replaced system's extra tools (§12)
+	if err != nil || len(tools.Tools) != 28 { // DESIGN §5, the replaced system's extra tools and its workspace tools (§12)
 		t.Fatalf("tools/list: %v, %d tools", err, len(tools.Tools))
 	}
 	if titles := meetingTitles(t, ctx, cs); !slices.Contains(titles, teamTitle) {

@@ -15,6 +15,7 @@ func cmdSearch(ctx context.Context, args []string, e env) error {
 	email := fs.String("email", "", "search as this user (required)")
 	limit := fs.Int("limit", 10, "how many hits, at most 100")
 	asJSON := fs.Bool("json", false, "print one JSON object per hit")
+	ws := workspaceFlag(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -34,6 +35,7 @@ func cmdSearch(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	actx = inWorkspace(actx, *ws)
 	hits, err := s.Search(actx, meetingintel.SearchQuery{Query: strings.Join(pos, " "), Limit: *limit})
 	if err != nil {
 		return err

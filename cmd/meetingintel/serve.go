@@ -17,6 +17,7 @@ import (
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/meetingintel/meetingintel/metrics"
 	"github.com/meetingintel/meetingintel/oauth"
+	"github.com/meetingintel/meetingintel/ratelimit"
 	"github.com/meetingintel/meetingintel/sso"
 	"github.com/meetingintel/meetingintel/web"
 )
@@ -69,17 +70,20 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log, Middleware: mx.Middleware})
+	limits := rateLimits(s, cfg, log)
+	go limits.Sweep(ctx)
+	hs := httpserver.New(httpserver.Config{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Store: s, Logger: log,
+		Middleware: func(h http.Handler) http.Handler { return ratelimit.Middleware(limits)(mx.Middleware(h)) }})
 	if mx != nil {
 		hs.Handle("GET /metrics", mx.Handler())
 	}
-	sessions, ok := s.(meetingintel.SessionStore)
+	sessions, ok := raw(s).(meetingintel.SessionStore)
 	if !ok {
 		return errors.New("this database cannot store web sessions")
 	}
 	var grants meetingintel.OAuthStore // the web UI's connected-apps page
 	if cfg.OAuthEnabled {
-		grants, _ = s.(meetingintel.OAuthStore)
+		grants, _ = oauthStore(s)
 	}
 	ssoSettings, err := sso.FromEnv(e.getenv)
 	if err != nil {
@@ -126,7 +130,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		authn.OAuth = oauthVerifier(as, s)
 		authn.ChallengeParams = func(resource string) []string { return oauth.ChallengeParams(cfg.PublicURL, resource) }
 	}
-	go cleanupLoop(ctx, as, ui, log)
+	go cleanupLoop(ctx, as, ui, s, cfg.AuditRetentionDays, log)
 	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn, OnToolCall: mx.ToolCall})
 	mcp.Register(hs)
 	rest := api.New(api.Config{Store: s, Auth: authn, Session: ui.APISession, PublicURL: cfg.PublicURL, Logger: log})
@@ -148,21 +152,38 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 // kept beside the SQLite database.
 func newAuthorizationServer(ctx context.Context, s meetingintel.Store, cfg config, dbPath string, log *slog.Logger,
 	onToken func(grantType, errCode string), sessionUser func(*http.Request) (*meetingintel.User, string)) (*oauth.Server, error) {
-	ostore, ok := s.(meetingintel.OAuthStore)
-	if !ok {
+	ostore, err := oauthStore(s)
+	if err != nil {
 		return nil, fmt.Errorf("OAUTH_ENABLED: this database cannot store OAuth clients; set OAUTH_ENABLED=false")
 	}
 	secret, err := oauth.LoadSecret(cfg.JWTSecret, cfg.Instance, dbPath)
 	if err != nil {
 		return nil, err
 	}
-	oc := oauth.Config{Store: ostore, Users: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken,
+	oc := oauth.Config{Store: ostore, Users: s, Audit: s, PublicURL: cfg.PublicURL, Secret: secret, Logger: log, OnToken: onToken,
 		SessionUser:     sessionUser, // a signed-in web user goes straight to consent
 		RegisterPerAddr: cfg.RegisterPerAddr, RegisterTotal: cfg.RegisterTotal}
 	if cfg.Instance != "" {
 		oc.ClientAddr = forwardedFor
 	}
 	return oauth.New(oc)
+}
+
+// rateLimits builds the limits of /mcp and /api: counted in PostgreSQL
+// when the store is (replicas share them), else in this process.
+func rateLimits(s meetingintel.Store, cfg config, log *slog.Logger) ratelimit.Config {
+	var counter meetingintel.RateCounter = &ratelimit.Memory{}
+	if c, ok := raw(s).(meetingintel.RateCounter); ok {
+		counter = c
+	}
+	rl := ratelimit.Config{
+		MCP: &ratelimit.Limiter{Counter: counter, Limit: cfg.MCPRatePerMin, Logger: log},
+		API: &ratelimit.Limiter{Counter: counter, Limit: cfg.APIRatePerMin, Logger: log},
+	}
+	if cfg.Instance != "" {
+		rl.ClientAddr = forwardedFor
+	}
+	return rl
 }
 
 // forwardedFor returns the client address that a deployed instance's
@@ -197,16 +218,22 @@ func oauthVerifier(as *oauth.Server, users meetingintel.UserService) auth.TokenV
 		if !u.Active {
 			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "The token's user is deactivated.")
 		}
-		return &auth.Principal{User: u, Scopes: info.Scopes, TokenID: info.GrantID}, nil
+		return &auth.Principal{User: u, Scopes: info.Scopes, TokenID: info.GrantID, ClientID: info.ClientID}, nil
 	}
 }
 
 // cleanupLoop removes expired OAuth codes, tokens and grants (as is nil
-// with OAuth off) and expired web sessions, every hour.
-func cleanupLoop(ctx context.Context, as *oauth.Server, ui *web.Server, log *slog.Logger) {
+// with OAuth off), expired web sessions and audit rows older than
+// retainDays, every hour.
+func cleanupLoop(ctx context.Context, as *oauth.Server, ui *web.Server, trail meetingintel.AuditService, retainDays int, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if n, err := trail.DeleteAuditBefore(ctx, time.Now().AddDate(0, 0, -retainDays)); err != nil && ctx.Err() == nil {
+			log.Warn("audit retention sweep failed", "err", err)
+		} else if n > 0 {
+			log.Info("audit retention sweep", "removed", n, "days", retainDays)
+		}
 		if as != nil {
 			if n, err := as.Cleanup(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("OAuth cleanup failed", "err", err)

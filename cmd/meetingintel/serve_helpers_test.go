@@ -33,7 +33,7 @@ func buildBinary(t *testing.T) string {
 
 // freeAddr returns a 127.0.0.1 address nobody listens on; a restarted
 // server takes the same one, since the OAuth issuer is its URL.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -105,8 +105,10 @@ func startServeProcess(t *testing.T, bin, addr string, env []string, args ...str
 	t.Helper()
 	s := &serveProcess{base: "http://" + addr, log: &syncBuffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
+	// Rate limits off unless a test sets them: the tests' clients all
+	// come from 127.0.0.1 and would share one allowance.
 	s.cmd.Env = append(os.Environ(), append([]string{"ADDR=", "MCP_AUTH_TOKENS=", "INSTANCE=", "PUBLIC_URL=",
-		"DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED="}, env...)...)
+		"DATABASE_URL=", "JWT_SECRET=", "OAUTH_ENABLED=", "MCP_RATE_PER_MIN=0", "API_RATE_PER_MIN=0"}, env...)...)
 	out := logguard.Tee(s.log) // one writer, so exec keeps one pipe and the order of lines
 	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {

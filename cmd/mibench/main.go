@@ -38,7 +38,15 @@ func main() {
 	reuse := flag.Bool("reuse", false, "reuse an existing corpus database of the same size (skips the import measurement)")
 	out := flag.String("out", "docs/benchmarks.md", "report file")
 	bin := flag.String("bin", "bin/meetingintel", "meetingintel binary, for the serve memory measurement")
+	pg := flag.String("postgres", "", "PostgreSQL URL: measure search there instead (imports the corpus into an empty database); -out names its report")
 	flag.Parse()
+	if *pg != "" {
+		if err := runPostgres(context.Background(), *pg, *nMeetings, *nSegs, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "mibench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), *nMeetings, *nSegs, *dir, *reuse, *out, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "mibench:", err)
 		os.Exit(1)
@@ -50,6 +58,9 @@ type report struct {
 	importSegsPerSec   float64
 	importDur          time.Duration
 	dbBytes            int64
+	indexBuild         time.Duration
+	every              latencies
+	indexHeap          uint64
 	fts                latencies
 	ftsWords, ftsQs    latencies
 	like               latencies
@@ -115,6 +126,18 @@ func run(ctx context.Context, nMeetings, nSegs int, dir string, reuse bool, out,
 		rep.dbBytes = st.Size()
 	}
 
+	// The first search builds the in-process index from the database.
+	t0 := time.Now()
+	if _, err := db.Search(uctx, meetingintel.SearchQuery{Query: queries[0], Limit: 10}); err != nil {
+		return fmt.Errorf("first search: %w", err)
+	}
+	rep.indexBuild = time.Since(t0)
+	runtime.GC()
+	var mst runtime.MemStats
+	runtime.ReadMemStats(&mst)
+	rep.indexHeap = mst.HeapInuse
+	fmt.Fprintf(os.Stderr, "index built in %v, heap in use %d MB\n", rep.indexBuild, mst.HeapInuse>>20)
+
 	// Indexed search: every query three times (the first warms the cache).
 	for _, q := range queries {
 		_, _ = db.Search(uctx, meetingintel.SearchQuery{Query: q, Limit: 10})
@@ -162,6 +185,20 @@ func run(ctx context.Context, nMeetings, nSegs int, dir string, reuse bool, out,
 		}
 	}
 	fmt.Fprintf(os.Stderr, "LIKE: median %v p95 %v\n", rep.like.pct(0.5), rep.like.pct(0.95))
+
+	// The every-line corpus, in its own file beside the main one.
+	edb, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("corpus-every-%d-%d.db", everyMeetings, everyLines)))
+	if err != nil {
+		return err
+	}
+	eu, err := ensureUser(ctx, edb)
+	if err == nil {
+		rep.every, err = measureEvery(ctx, edb, eu)
+	}
+	edb.Close()
+	if err != nil {
+		return err
+	}
 
 	if err := measureServe(ctx, db, user, path, bin, rep); err != nil {
 		rep.serveErr = err.Error()
@@ -234,7 +271,7 @@ func measureServe(ctx context.Context, db *sqlite.DB, u *meetingintel.User, path
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(bin, "serve", "--db", path, "--addr", addr)
-	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=warn", "MCP_RATE_PER_MIN=0", "API_RATE_PER_MIN=0") // a benchmark is not abuse
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
 		return err
@@ -313,12 +350,16 @@ func writeReport(out string, r *report) error {
 	} else {
 		fmt.Fprintf(&b, "| segments per second | not measured (corpus reused) | ≥ 20,000 |\n\n")
 	}
-	fmt.Fprintf(&b, "## Search: indexed (FTS5 index, BM25 scoring) against the LIKE baseline\n\n50 fixed queries (20 single words, 10 phrases, 20 questions), limit 10; indexed search run 3 times per query after one warm-up pass, LIKE once per query.\n\n")
+	fmt.Fprintf(&b, "## Search index\n\nThe in-process index (package postings) is built from the database at the first search: **%.1f s**; Go heap in use after it, the index and the open database: **%.0f MB**.\n\n",
+		r.indexBuild.Seconds(), float64(r.indexHeap)/1e6)
+	fmt.Fprintf(&b, "## Search: indexed (in-process index, exact top-k by RankDocs) against the LIKE baseline\n\n50 fixed queries (20 single words, 10 phrases, 20 questions), limit 10; indexed search run 3 times per query after one warm-up pass, LIKE once per query.\n\n")
 	fmt.Fprintf(&b, "| | median | p95 | queries with hits |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| indexed, all queries | %s | %s | %d / %d |\n", ms(r.fts.pct(.5)), ms(r.fts.pct(.95)), r.ftsFound, len(queries))
 	fmt.Fprintf(&b, "| indexed, single words | %s | %s | |\n", ms(r.ftsWords.pct(.5)), ms(r.ftsWords.pct(.95)))
 	fmt.Fprintf(&b, "| indexed, phrases and questions | %s | %s | |\n", ms(r.ftsQs.pct(.5)), ms(r.ftsQs.pct(.95)))
-	fmt.Fprintf(&b, "| `LIKE '%%query%%'` over a raw transcript column | %s | %s | %d / %d |\n\n", ms(r.like.pct(.5)), ms(r.like.pct(.95)), r.likeFound, len(queries))
+	fmt.Fprintf(&b, "| `LIKE '%%query%%'` over a raw transcript column | %s | %s | %d / %d |\n", ms(r.like.pct(.5)), ms(r.like.pct(.95)), r.likeFound, len(queries))
+	fmt.Fprintf(&b, "| indexed, every-line corpus (%d × %d lines of %d common words; %d queries) | %s | %s | |\n\n",
+		everyMeetings, everyLines, len(everyWords), len(everyQueries), ms(r.every.pct(.5)), ms(r.every.pct(.95)))
 	ratio := float64(r.like.pct(.5)) / float64(max(r.fts.pct(.5), time.Microsecond))
 	fmt.Fprintf(&b, "**Indexed search is %.0f× faster than the LIKE baseline at the median** (target ≥ 100×; median target under 20 ms). ", ratio)
 	fmt.Fprintf(&b, "The baseline also finds nothing for most questions, since it looks for the whole question as one substring.\n\n")

@@ -1,0 +1,134 @@
+package mcpserver_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/mcpserver"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// acme adds the workspace acme (alice chair, bob viewer) and dave, a user
+// of the default workspace only, with a token each; it returns the
+// workspace, and sessions for alice (two tokens), bob and dave.
+func (e *env) acme() (w *meetingintel.Workspace, alice1, alice2, bob, dave *mcp.ClientSession) {
+	t := e.t
+	admin := e.user("root@example.com", "Root")
+	if err := e.db.SetUserAdmin(e.ctx, admin.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	admin.Admin = true
+	actx := meetingintel.NewContextWithUser(e.ctx, admin)
+	w = &meetingintel.Workspace{Name: "Acme Corp", Slug: "acme"}
+	if err := e.db.CreateWorkspace(actx, w); err != nil {
+		t.Fatal(err)
+	}
+	for email, role := range map[string]meetingintel.Role{"alice@example.com": meetingintel.RoleChair, "bob@example.com": meetingintel.RoleViewer} {
+		if _, err := e.db.SetMember(actx, w.ID, email, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := e.user("dave@example.com", "Dave")
+	session := func(u *meetingintel.User) *mcp.ClientSession {
+		tok, _, err := e.db.CreateToken(e.ctx, u.ID, "second")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(map[string]string{"Authorization": "Bearer " + tok})})
+	}
+	alice1 = e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp?token=" + e.aliceTok})
+	return w, alice1, session(e.alice), session(e.bob), session(d)
+}
+
+func TestToolsTakeAWorkspaceAndRolesHoldOverMCP(t *testing.T) {
+	e := newEnv(t)
+	w, alice, _, bob, dave := e.acme()
+
+	m := ok[mcpserver.MeetingDetail](t, alice, "create_meeting", map[string]any{"workspace": "ACME", "title": "Acme kickoff",
+		"meeting_date": "2026-03-03", "transcript": "Alice: the quokka budget is approved."})
+	if m.ID == 0 {
+		t.Fatalf("create_meeting in acme = %+v", m)
+	}
+	// The viewer reads acme by slug, name or id, and writes nothing there.
+	for _, ref := range []string{"acme", "Acme Corp", strconv.FormatInt(w.ID, 10)} {
+		list := ok[mcpserver.ListMeetingsResult](t, bob, "list_meetings", map[string]any{"workspace": ref, "days_back": 3650})
+		if len(list.Meetings) != 1 || list.Meetings[0].ID != m.ID {
+			t.Errorf("bob listing %q: %+v", ref, list.Meetings)
+		}
+	}
+	if msg := fails(t, bob, "create_meeting", map[string]any{"workspace": "acme", "title": "x", "meeting_date": "2026-03-04"}); !strings.Contains(msg, "viewer") {
+		t.Errorf("a viewer creating: %q", msg)
+	}
+	if msg := fails(t, bob, "update_meeting", map[string]any{"meeting_id": m.ID, "title": "pwned"}); !strings.Contains(msg, "viewer") {
+		t.Errorf("a viewer editing: %q", msg)
+	}
+	// Without a workspace, lists span the default one only.
+	list := ok[mcpserver.ListMeetingsResult](t, bob, "list_meetings", map[string]any{"days_back": 3650})
+	if hasMeeting(list.Meetings, m.ID) {
+		t.Errorf("bob's default workspace lists the acme meeting: %+v", list.Meetings)
+	}
+	all := ok[mcpserver.ListMeetingsResult](t, bob, "list_meetings", map[string]any{"days_back": 3650, "workspace": "all"})
+	if !hasMeeting(all.Meetings, m.ID) || !hasMeeting(all.Meetings, e.teamID) {
+		t.Errorf("bob listing all: %+v", all.Meetings)
+	}
+
+	// A non-member finds nothing: by id, search, fetch, or naming it.
+	id := strconv.FormatInt(m.ID, 10)
+	fails(t, dave, "get_meeting", map[string]any{"meeting_id": m.ID})
+	fails(t, dave, "fetch", map[string]any{"id": "meeting:" + id})
+	fails(t, dave, "fetch", map[string]any{"id": id})
+	fails(t, dave, "list_meetings", map[string]any{"workspace": "acme"})
+	hits := ok[mcpserver.SearchMeetingsResult](t, dave, "search_meetings", map[string]any{"query": "quokka", "workspace": "all"})
+	if len(hits.Results) != 0 {
+		t.Errorf("dave finds acme: %d hits", len(hits.Results))
+	}
+	if hits := ok[mcpserver.SearchMeetingsResult](t, alice, "search_meetings", map[string]any{"query": "quokka", "workspace": "acme"}); len(hits.Results) == 0 {
+		t.Error("alice does not find the acme meeting in acme")
+	}
+	if res := call(t, dave, "search", map[string]any{"query": "quokka"}); res.IsError || strings.Contains(text(res), id) {
+		t.Errorf("dave's search: %s", text(res))
+	}
+}
+
+func TestSwitchWorkspaceIsKeptPerCredential(t *testing.T) {
+	e := newEnv(t)
+	_, one, two, _, _ := e.acme()
+
+	ws := ok[mcpserver.ListWorkspacesResult](t, one, "list_workspaces", nil)
+	if len(ws.Workspaces) != 2 || ws.Current == nil || ws.Current.Slug != "general" {
+		t.Fatalf("list_workspaces = %+v", ws)
+	}
+	cur := ok[mcpserver.CurrentWorkspaceResult](t, one, "get_current_workspace", nil)
+	if cur.Workspace.Slug != "general" || cur.Source != "default" {
+		t.Errorf("get_current_workspace = %+v", cur)
+	}
+	sw := ok[mcpserver.CurrentWorkspaceResult](t, one, "switch_workspace", map[string]any{"workspace": "Acme Corp"})
+	if sw.Workspace.Slug != "acme" || sw.Workspace.Role != "chair" {
+		t.Errorf("switch_workspace = %+v", sw)
+	}
+	if cur := ok[mcpserver.CurrentWorkspaceResult](t, one, "get_current_workspace", nil); cur.Workspace.Slug != "acme" || cur.Source != "switched" {
+		t.Errorf("after the switch, this token's current = %+v", cur)
+	}
+	// The same user's other token keeps its own.
+	if cur := ok[mcpserver.CurrentWorkspaceResult](t, two, "get_current_workspace", nil); cur.Workspace.Slug != "general" {
+		t.Errorf("the other token moved too: %+v", cur)
+	}
+	// Tools without a workspace follow the switch; an argument still wins.
+	m := ok[mcpserver.MeetingDetail](t, one, "create_meeting", map[string]any{"title": "Switched", "meeting_date": "2026-03-05"})
+	in := ok[mcpserver.ListMeetingsResult](t, one, "list_meetings", map[string]any{"days_back": 3650})
+	if len(in.Meetings) != 1 || in.Meetings[0].ID != m.ID {
+		t.Errorf("after the switch, list_meetings = %+v", in.Meetings)
+	}
+	gen := ok[mcpserver.ListMeetingsResult](t, one, "list_meetings", map[string]any{"days_back": 3650, "workspace": "general"})
+	if hasMeeting(gen.Meetings, m.ID) || !hasMeeting(gen.Meetings, e.teamID) {
+		t.Errorf("list_meetings in general = %+v", gen.Meetings)
+	}
+	if out := ok[mcpserver.ListMeetingsResult](t, two, "list_meetings", map[string]any{"days_back": 3650}); hasMeeting(out.Meetings, m.ID) {
+		t.Errorf("the other token lists the switched workspace: %+v", out.Meetings)
+	}
+	for _, bad := range []string{"all", "nowhere", ""} {
+		fails(t, one, "switch_workspace", map[string]any{"workspace": bad})
+	}
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/meetingintel/meetingintel"
+)
+
+// RunShared runs the tests of two stores on one database (two replicas on
+// one PostgreSQL, two processes on one SQLite file): open returns both.
+// Search ranks on an index in each store's process, so each must see the
+// other's writes at its next search.
+func RunShared(t *testing.T, open func(t *testing.T) (a, b meetingintel.Store)) {
+	t.Run("search on one store sees every write of the other", func(t *testing.T) {
+		a, b := open(t)
+		seedPeople(t, a)
+		testSearchAcrossStores(t, a, b)
+	})
+	t.Run("concurrent searches each see the writes made before they began", func(t *testing.T) {
+		a, b := open(t)
+		seedPeople(t, a)
+		testSearchConcurrent(t, a, b)
+	})
+}
+
+func testSearchAcrossStores(t *testing.T, a, b meetingintel.Store) {
+	count := func(s meetingintel.Store, u *meetingintel.User, q string) int {
+		t.Helper()
+		hits, err := s.Search(as(u), meetingintel.SearchQuery{Query: q, Limit: meetingintel.MaxLimit})
+		mustNil(t, "Search "+q, err)
+		return len(hits)
+	}
+	// b builds its index first, so what follows reaches it by catching up.
+	if n := count(b, carol, "elephant"); n != 0 {
+		t.Fatalf("empty store found %d", n)
+	}
+	m := mustCreate(t, a, carol, &meetingintel.Meeting{Title: "Quarterly", Date: day(3), Summary: "about giraffes",
+		Visibility: meetingintel.VisibilityPrivate}, segs(2, "elephant"))
+	if count(b, carol, "elephant") != 2 || count(b, carol, "giraffes") != 1 {
+		t.Fatalf("b does not see a's new meeting: %d %d", count(b, carol, "elephant"), count(b, carol, "giraffes"))
+	}
+	// Visibility stays the store's: bob may not see the private meeting
+	// through either store's index.
+	if count(b, bob, "elephant") != 0 || count(a, bob, "elephant") != 0 {
+		t.Fatalf("bob finds carol's private meeting")
+	}
+	team := meetingintel.VisibilityTeam
+	newSegs := segs(3, "hippo")
+	_, err := b.UpdateMeeting(as(carol), m.ID, meetingintel.MeetingUpdate{Title: ptr("Annual"), Segments: &newSegs, Visibility: &team})
+	mustNil(t, "UpdateMeeting", err)
+	if count(a, carol, "elephant") != 0 || count(a, carol, "hippo") != 3 || count(a, carol, "annual") != 1 {
+		t.Errorf("a does not see b's update: %d %d %d", count(a, carol, "elephant"), count(a, carol, "hippo"), count(a, carol, "annual"))
+	}
+	if count(a, bob, "hippo") != 3 {
+		t.Errorf("bob does not find the meeting made visible to the team")
+	}
+	act := &meetingintel.Action{Text: "Feed the okapi", MeetingID: &m.ID}
+	mustNil(t, "CreateAction", a.CreateAction(as(carol), act))
+	if count(b, carol, "okapi") != 1 {
+		t.Errorf("b does not see a's action")
+	}
+	mustNil(t, "DeleteMeeting", b.DeleteMeeting(as(carol), m.ID))
+	if count(a, carol, "hippo") != 0 || count(a, carol, "annual") != 0 {
+		t.Errorf("a still finds the meeting b deleted")
+	}
+	if count(a, carol, "okapi") != 1 {
+		t.Errorf("a lost the action unlinked from the deleted meeting")
+	}
+}
+
+// testSearchPastHidden: the best matches are in private meetings bob may
+// not see, several pages of them, and an unlinked action of another
+// workspace matches too: bob gets exactly the matches he may see, best
+// first, whichever way the store skips the others.
+func testSearchPastHidden(t *testing.T, s meetingintel.Store) {
+	for i := range 45 {
+		mustCreate(t, s, carol, &meetingintel.Meeting{Title: fmt.Sprintf("Private %d", i), Date: day(1 + i%20),
+			Visibility: meetingintel.VisibilityPrivate}, []meetingintel.Segment{{Text: "Zeppelin."}})
+	}
+	var team []int64
+	for i := range 3 {
+		m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: fmt.Sprintf("Team sync %d", i), Date: day(5 + i)},
+			[]meetingintel.Segment{{Text: "The zeppelin museum trip is booked for the whole team next Friday afternoon."}})
+		team = append(team, m.ID)
+	}
+	hits, err := s.Search(as(bob), meetingintel.SearchQuery{Query: "zeppelin", Limit: 10})
+	mustNil(t, "Search", err)
+	if len(hits) != 3 {
+		t.Fatalf("bob got %d hits, want the 3 of team meetings: %+v", len(hits), hits)
+	}
+	for _, h := range hits {
+		if !slices.Contains(team, h.MeetingID) || !strings.HasPrefix(h.Title, "Team sync") {
+			t.Errorf("bob got %+v, not a team meeting's line", h)
+		}
+	}
+	all, err := s.Search(as(carol), meetingintel.SearchQuery{Query: "zeppelin", Limit: meetingintel.MaxLimit})
+	mustNil(t, "Search as carol", err)
+	if len(all) != 48 {
+		t.Errorf("carol got %d hits, want all 48", len(all))
+	}
+}
+
+// testSearchConcurrent: writers on a and b each create a meeting with a
+// word of its own, then search for it on the other store while others
+// search and write: every search finds the meeting written before it.
+func testSearchConcurrent(t *testing.T, a, b meetingintel.Store) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, r := a, b
+			if i%2 == 1 {
+				w, r = b, a
+			}
+			for k := range 3 {
+				word := fmt.Sprintf("okapi%dx%d", i, k)
+				m := &meetingintel.Meeting{Title: "Sync " + word, Date: day(1)}
+				if err := w.CreateMeeting(as(carol), m, []meetingintel.Segment{{Text: "We talked about " + word + "."}}); err != nil {
+					errs <- err
+					return
+				}
+				hits, err := r.Search(as(carol), meetingintel.SearchQuery{Query: word})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(hits) != 2 {
+					errs <- fmt.Errorf("search for %s right after writing it: %d hits, want the title and the line", word, len(hits))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
