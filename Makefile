@@ -19,7 +19,7 @@ test: e2e/node_modules ## every test: Go (unit, stores on SQLite and a throwaway
 	$(GO) vet ./...
 	@# testreport prints what go test prints, then every skipped test and why,
 	@# so a skip is never silent; a skip nobody asked for (MI_SKIP_*) fails.
-	scripts/with-postgres.sh $(GO) test -race -timeout 30m -json ./... 2>&1 | $(GO) run ./internal/testreport $(TESTREPORT_FLAGS)
+	MI_QMSUM=$(if $(wildcard $(QMSUM)/val/*.json),$(abspath $(QMSUM)),) scripts/with-postgres.sh $(GO) test -race -timeout 30m -json ./... 2>&1 | $(GO) run ./internal/testreport $(TESTREPORT_FLAGS)
 
 e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund

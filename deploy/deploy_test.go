@@ -503,25 +503,58 @@ func TestAnUnsuffixedSettingInTheEnvironmentIsIgnored(t *testing.T) {
 
 func TestTheTemplateFilledInTheSharedWayDryRuns(t *testing.T) {
 	// .env.deploy.template with its per-instance secrets left empty and the
-	// shared ones added, as the deployment notes suggest.
+	// shared ones added unsuffixed, as the deployment notes (README,
+	// docs/deploy.md, the template's own header) tell people: both
+	// instances dry-run, each with every shared value.
 	tpl, err := os.ReadFile("../.env.deploy.template")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	envFile := filepath.Join(dir, ".env.deploy")
-	body := string(tpl) + "\nJWT_SECRET=" + strings.Repeat("k", 48) + "\nOAUTH_ENABLED=true\n"
+	body := string(tpl) + "\nJWT_SECRET=" + jwtSecret + "\nDATABASE_URL=" + databaseURL +
+		"\nMCP_AUTH_TOKENS='" + mcpAuthTokens + "'\nOAUTH_ENABLED=true\n"
 	if err := os.WriteFile(envFile, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", scriptPath(t), "team", "--dry-run", "--env-file", envFile)
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "IMAGE_TAG=0123456789ab"}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	for _, tc := range []struct {
+		instance string
+		want     []string
+	}{
+		// The template's OAUTH_ENABLED_TEAM=true and OAUTH_ENABLED_PROD=false
+		// override the unsuffixed OAUTH_ENABLED.
+		{"team", []string{"--name meetingintel-team", "OAuth true", "jwt-secret=***"}},
+		{"prod", []string{"--name meetingintel-prod", "OAuth false"}},
+	} {
+		cmd := exec.Command("bash", scriptPath(t), tc.instance, "--dry-run", "--env-file", envFile)
+		cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir, "IMAGE_TAG=0123456789ab"}
+		b, err := cmd.CombinedOutput()
+		out := string(b)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.instance, err, out)
+		}
+		assertNoSecretPrinted(t, out)
+		containsAll(t, tc.instance+" dry run", out, append(tc.want, "Dry run: nothing was run", "postgres database",
+			"database-url=***", "mcp-auth-tokens=***", "warning: team and prod share one DATABASE_URL")...)
 	}
-	if !strings.Contains(string(out), "Dry run: nothing was run") || strings.Contains(string(out), strings.Repeat("k", 48)) {
-		t.Fatalf("dry run:\n%s", out)
+}
+
+func TestRateLimitAndRetentionSettingsReachTheApp(t *testing.T) {
+	set := settings()
+	set["MCP_RATE_PER_MIN_TEAM"] = "300"
+	set["AUDIT_RETENTION_DAYS"] = "90" // unsuffixed: both instances
+	set["API_RATE_PER_MIN_PROD"] = "5" // the other instance's: not here
+	r := deploy(t, set, true, "team")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.out)
+	}
+	containsAll(t, "template", r.yaml, "name: MCP_RATE_PER_MIN", `value: "300"`, "name: AUDIT_RETENTION_DAYS", `value: "90"`)
+	if strings.Contains(r.yaml, "API_RATE_PER_MIN") {
+		t.Errorf("the template holds another instance's setting:\n%s", r.yaml)
+	}
+	set["MCP_RATE_PER_MIN_TEAM"] = "lots"
+	if r := deploy(t, set, true, "team"); r.code == 0 || !strings.Contains(r.out, "MCP_RATE_PER_MIN (or MCP_RATE_PER_MIN_TEAM) must be a whole number") {
+		t.Errorf("a bad number: exit %d:\n%s", r.code, r.out)
 	}
 }
 

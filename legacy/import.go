@@ -28,6 +28,9 @@ type Skip struct {
 
 // Report is what an import did.
 type Report struct {
+	// Workspace is the manifest of the workspace export imported, nil
+	// for other data.
+	Workspace                    *Manifest
 	Meetings, Actions, Decisions Counts
 	Skips                        []Skip
 	// Notes are rows imported with a change worth knowing (a transcript
@@ -39,6 +42,9 @@ type Report struct {
 	// UnknownAuthors lists CreatedBy values that are not users here (their
 	// rows were stored as the acting user).
 	UnknownAuthors []string
+	// NonMembers lists CreatedBy users who may not add to the workspace
+	// imported into (their rows were stored as the acting user).
+	NonMembers []string
 }
 
 // Import stores a batch as actor (the `--email` user), acting as a row's
@@ -56,6 +62,10 @@ type Report struct {
 //   - decisions cannot be edited here, so the same text on the same
 //     meeting is the same decision.
 //
+// The old ids of a workspace export (b.Workspace set) are that workspace's
+// own database's, so two workspaces both have a meeting 1: they are kept
+// as "<slug>/<id>" ("legacy-acme/1", "[legacy-action:acme/17]").
+//
 // A row that cannot be imported is skipped and reported; a database
 // failure stops the import and is returned with the report so far (run it
 // again: what is stored stays stored once).
@@ -66,6 +76,10 @@ func Import(ctx context.Context, s meetingintel.Store, actor *meetingintel.User,
 	im := &importer{s: s, actor: actor, rep: &Report{Authors: map[string]int{}},
 		users: map[string]*meetingintel.User{}, meetingIDs: map[string]int64{}, skippedMeetings: map[string]string{}}
 	im.ctx = meetingintel.NewContextWithUser(ctx, actor)
+	im.rep.Workspace = b.Workspace
+	if b.Workspace != nil {
+		b = namespaced(b, b.Workspace.Slug+"/")
+	}
 	if err := im.meetings(mergeMeetings(b.Meetings)); err != nil {
 		return im.rep, err
 	}
@@ -76,6 +90,34 @@ func Import(ctx context.Context, s meetingintel.Store, actor *meetingintel.User,
 		return im.rep, err
 	}
 	return im.rep, nil
+}
+
+// namespaced returns a copy of b with every old id (and link to one)
+// prefixed, so it cannot meet another workspace's same id.
+func namespaced(b *Batch, prefix string) *Batch {
+	ns := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		return prefix + id
+	}
+	out := &Batch{Workspace: b.Workspace,
+		Meetings:  make([]Meeting, len(b.Meetings)),
+		Actions:   make([]Action, len(b.Actions)),
+		Decisions: make([]Decision, len(b.Decisions))}
+	for i, m := range b.Meetings {
+		m.ID = ns(m.ID)
+		out.Meetings[i] = m
+	}
+	for i, a := range b.Actions {
+		a.ID, a.MeetingID = ns(a.ID), ns(a.MeetingID)
+		out.Actions[i] = a
+	}
+	for i, d := range b.Decisions {
+		d.ID, d.MeetingID = ns(d.ID), ns(d.MeetingID)
+		out.Decisions[i] = d
+	}
+	return out
 }
 
 type importer struct {
@@ -120,10 +162,15 @@ func (im *importer) as(createdBy string) context.Context {
 		if err != nil || !u.Active {
 			u = nil
 		}
-		im.users[email] = u
-		if u == nil {
+		if u != nil && !im.mayWrite(u) {
+			// A user here, but not one who may add to this workspace: their
+			// rows would be refused, so the actor stores them.
+			im.rep.NonMembers = appendOnce(im.rep.NonMembers, u.Email)
+			u = nil
+		} else if u == nil {
 			im.unknownAuthor(email)
 		}
+		im.users[email] = u
 	}
 	if u == nil {
 		im.rep.Authors[im.actor.Email]++
@@ -131,6 +178,30 @@ func (im *importer) as(createdBy string) context.Context {
 	}
 	im.rep.Authors[u.Email]++
 	return meetingintel.NewContextWithUser(im.ctx, u)
+}
+
+// mayWrite reports whether u may add to the workspace the import goes
+// into (the context's; with none chosen, the store's own choice applies to
+// everyone alike).
+func (im *importer) mayWrite(u *meetingintel.User) bool {
+	if u.ID == im.actor.ID {
+		return true
+	}
+	ref := meetingintel.WorkspaceFromContext(im.ctx)
+	if ref == "" {
+		return true
+	}
+	w, err := im.s.FindWorkspace(meetingintel.NewContextWithUser(im.ctx, u), ref)
+	return err == nil && !w.Archived() && w.Role.CanWrite()
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 func (im *importer) unknownAuthor(a string) {
@@ -534,6 +605,13 @@ func mergeBy[T any](in []T, id func(T) string, merge func(a, b T) T) []T {
 // skipped row with its reason, then the notes.
 func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
+	if m := r.Workspace; m != nil {
+		fmt.Fprintf(&b, "Workspace: %s (%s)", m.Slug, m.Name)
+		if m.ExportedAt != "" {
+			fmt.Fprintf(&b, ", exported %s", m.ExportedAt)
+		}
+		fmt.Fprintf(&b, ", from %s\n", m.Dir)
+	}
 	line := func(kind string, c Counts) {
 		fmt.Fprintf(&b, "%-10s %d imported, %d updated, %d unchanged, %d skipped\n", kind+":", c.Imported, c.Updated, c.Unchanged, c.Skipped)
 	}
@@ -554,6 +632,9 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	if len(r.UnknownAuthors) > 0 {
 		fmt.Fprintf(&b, "CreatedBy not a user here (stored as the acting user): %s\n", strings.Join(r.UnknownAuthors, ", "))
+	}
+	if len(r.NonMembers) > 0 {
+		fmt.Fprintf(&b, "CreatedBy not a member who may add to this workspace (stored as the acting user): %s\n", strings.Join(r.NonMembers, ", "))
 	}
 	if len(r.Skips) > 0 {
 		b.WriteString("Skipped:\n")

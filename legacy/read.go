@@ -78,26 +78,66 @@ type Batch struct {
 	Decisions []Decision
 	// Ignored lists files in a folder that are neither JSON nor CSV.
 	Ignored []string
+	// Workspace is the manifest of the workspace export this batch was
+	// read from (a folder with an export-manifest.json), nil for other
+	// data. Its old ids are that workspace's own, so Import keeps them
+	// apart from another workspace's same numbers.
+	Workspace *Manifest
+
+	rows map[string]int // rows read by kind, for the manifest's counts
 }
 
 // Read reads files and folders (every .json and .csv file in a folder and
-// its subfolders, in name order). A file that is not the old system's data
-// is an error naming it: nothing is imported from a batch that cannot be
-// read whole.
+// its subfolders, in name order) into one batch. A file that is not the
+// old system's data is an error naming it: nothing is imported from a
+// batch that cannot be read whole. Paths holding more than one workspace
+// export are refused (their ids would collide): use ReadAll.
 func Read(paths ...string) (*Batch, error) {
-	b := &Batch{}
+	bs, err := ReadAll(paths...)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) == 1 {
+		return bs[0], nil
+	}
+	var dirs []string
+	for _, b := range bs {
+		if b.Workspace != nil {
+			dirs = append(dirs, b.Workspace.Dir)
+		} else {
+			dirs = append(dirs, "data outside any workspace export")
+		}
+	}
+	return nil, fmt.Errorf("the paths hold %d workspace exports (%s): read them with ReadAll, one batch each", len(bs), strings.Join(dirs, ", "))
+}
+
+// ReadAll reads files and folders as Read does, but keeps each workspace
+// export apart: a folder with an export-manifest.json (and everything
+// under it but nested workspace exports) is one batch with its Workspace
+// set, so a multi-workspace export (a folder of such folders) gives one
+// batch per workspace; data outside any export comes first, in one batch.
+// Every file of every batch is read before ReadAll returns, so an
+// unreadable file anywhere stops the whole import before it starts.
+func ReadAll(paths ...string) ([]*Batch, error) {
+	plain := &Batch{}
+	byDir := map[string]*Batch{}
+	var order []*Batch
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
 		}
 		if !st.IsDir() {
-			if err := b.readFile(p); err != nil {
+			if strings.EqualFold(filepath.Base(p), ManifestName) {
+				return nil, fmt.Errorf("%s: give the export's folder, not its manifest", p)
+			}
+			if err := plain.readFile(p, filepath.Base(p)); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		var files []string
+		p = filepath.Clean(p)
+		var files, manifests []string
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -108,12 +148,16 @@ func Read(paths ...string) (*Batch, error) {
 				}
 				return nil
 			}
+			if strings.EqualFold(d.Name(), ManifestName) {
+				manifests = append(manifests, path)
+				return nil
+			}
 			switch strings.ToLower(filepath.Ext(path)) {
 			case ".json", ".csv":
 				files = append(files, path)
 			default:
 				if !strings.HasPrefix(d.Name(), ".") {
-					b.Ignored = append(b.Ignored, path)
+					plain.Ignored = append(plain.Ignored, path)
 				}
 			}
 			return nil
@@ -121,14 +165,56 @@ func Read(paths ...string) (*Batch, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
 		}
+		sort.Strings(manifests)
+		for _, mp := range manifests {
+			dir := filepath.Dir(mp)
+			if byDir[dir] != nil {
+				continue // the same folder given twice
+			}
+			data, err := readLimited(mp)
+			if err != nil {
+				return nil, err
+			}
+			m, err := parseManifest(mp, dir, data)
+			if err != nil {
+				return nil, err
+			}
+			for _, b := range order {
+				if b.Workspace.Slug == m.Slug {
+					return nil, fmt.Errorf("%s and %s are both workspace %q: import them one at a time, or rename one", b.Workspace.Ref, mp, m.Slug)
+				}
+			}
+			b := &Batch{Workspace: m}
+			byDir[dir] = b
+			order = append(order, b)
+		}
 		sort.Strings(files)
 		for _, f := range files {
-			if err := b.readFile(f); err != nil {
+			b, ref := plain, filepath.Base(f)
+			// The nearest folder above f with a manifest owns it.
+			for dir := filepath.Dir(f); ; dir = filepath.Dir(dir) {
+				if wb := byDir[dir]; wb != nil {
+					b, ref = wb, filepath.Join(baseName(dir), filepath.Base(f))
+					break
+				}
+				if dir == p || dir == filepath.Dir(dir) || !strings.HasPrefix(dir, p) {
+					break
+				}
+			}
+			if err := b.readFile(f, ref); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return b, nil
+	order = dropIndexes(order)
+	sortWorkspaces(order)
+	var out []*Batch
+	if len(plain.Meetings)+len(plain.Actions)+len(plain.Decisions) > 0 || len(order) == 0 {
+		out = append(out, plain)
+	} else if len(plain.Ignored) > 0 {
+		order[0].Ignored = append(order[0].Ignored, plain.Ignored...)
+	}
+	return append(out, order...), nil
 }
 
 func unwrapPathError(err error) error {
@@ -139,20 +225,49 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func (b *Batch) readFile(path string) error {
+// dropIndexes removes the manifest of a multi-workspace export's top
+// folder: it holds no rows itself and has workspace exports below it.
+func dropIndexes(bs []*Batch) []*Batch {
+	var out []*Batch
+	for _, b := range bs {
+		index := false
+		if len(b.rows) == 0 {
+			for _, o := range bs {
+				if o != b && strings.HasPrefix(o.Workspace.Dir, b.Workspace.Dir+string(filepath.Separator)) {
+					index = true
+					break
+				}
+			}
+		}
+		if !index {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func readLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(data) > MaxFileSize {
-		return fmt.Errorf("%s: file is over the %d-byte limit", path, MaxFileSize)
+		return nil, fmt.Errorf("%s: file is over the %d-byte limit", path, MaxFileSize)
 	}
-	name := filepath.Base(path)
+	return data, nil
+}
+
+// readFile reads one data file; name is how its rows are referred to.
+func (b *Batch) readFile(path, name string) error {
+	data, err := readLimited(path)
+	if err != nil {
+		return err
+	}
 	if err := b.Add(name, data); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -225,6 +340,12 @@ func (r record) kind() string {
 }
 
 func (b *Batch) addRecord(ref string, r record) error {
+	if k := r.kind(); k != "" {
+		if b.rows == nil {
+			b.rows = map[string]int{}
+		}
+		b.rows[k]++
+	}
 	switch r.kind() {
 	case "meeting":
 		b.Meetings = append(b.Meetings, Meeting{

@@ -274,7 +274,7 @@ func decodeCursor(s, tool string) (cursor, error) {
 // advances). It returns them and the cursor of what follows, or "" when the
 // listing is done.
 func fit[T any](items []T, c cursor, storeNext string, budget int, size func(T) int) ([]T, string) {
-	out := []T{}
+	out := make([]T, 0, max(len(items)-c.Skip, 0))
 	used := 0
 	for i := c.Skip; i < len(items); i++ {
 		n := size(items[i])

@@ -139,7 +139,7 @@ func (s *Server) listMeetings(ctx context.Context, in ListMeetingsArgs) (*mcp.Ca
 	for i, m := range ms {
 		items[i] = s.meetingItem(m)
 	}
-	page, nextCursor := fit(items, c, next, maxPayloadBytes, func(m MeetingItem) int { return jsonSize(m) })
+	page, nextCursor := fit(items, c, next, maxPayloadBytes, meetingItemSize)
 	out := &ListMeetingsResult{Meetings: page, NextCursor: nextCursor}
 	if nextCursor != "" {
 		out.Note = "More meetings: call list_meetings with cursor set to next_cursor."

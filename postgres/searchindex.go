@@ -7,6 +7,13 @@ import (
 	"github.com/meetingintel/meetingintel/postings"
 )
 
+// WarmSearch builds the in-process search index now rather than at the
+// first search (serve calls it at start).
+func (db *DB) WarmSearch(ctx context.Context) error {
+	_, err := db.search.Index(ctx)
+	return err
+}
+
 // feed is how the in-process search index (postings.Live) reads the
 // database: search_docs, the text they index, and search_log.
 type feed struct{ db *DB }

@@ -128,7 +128,18 @@ func (ix *Index) Grow(n int) {
 	ix.length = slices.Grow(ix.length, n)
 	ix.fwdAt = slices.Grow(ix.fwdAt, n)
 	ix.inOrder = slices.Grow(ix.inOrder, n)
-	ix.fwd = slices.Grow(ix.fwd, n*16) // tokens per document, as one-byte varints mostly
+}
+
+// growTokens makes room in the forward view for n documents in all, at
+// the bytes per document of those it holds (plus a tenth), so building
+// does not copy it as it grows.
+func (ix *Index) growTokens(n int) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if have := len(ix.kind); have > 0 && n > have {
+		per := float64(len(ix.fwd)) / float64(have)
+		ix.fwd = slices.Grow(ix.fwd, int(per*1.1*float64(n-have)))
+	}
 }
 
 // Len returns how many documents the index holds.

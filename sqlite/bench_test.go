@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -164,4 +165,58 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkReadPoolPrepared runs the reads of one MCP list_meetings call
+// (the PAT lookup and a page of 20 meetings, visibility applied) and a
+// search, with the read pool's statements prepared once and, as before,
+// parsed on every call: before and after in one run.
+func BenchmarkReadPoolPrepared(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "prepared.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	u := &meetingintel.User{Email: "member@example.com", Name: "Member", Active: true}
+	if err := db.CreateUser(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	pat, _, err := db.CreateToken(ctx, u.ID, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	uctx := meetingintel.NewContextWithUser(ctx, u)
+	g := newTextGen(3)
+	for i := range 200 {
+		m, segs := g.meeting(i)
+		if err := db.CreateMeeting(uctx, m, segs[:30]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reads := map[string]func() error{
+		"AuthenticateToken": func() error { _, _, err := db.AuthenticateToken(ctx, pat); return err },
+		"FindMeetings20": func() error {
+			ms, _, err := db.FindMeetings(uctx, meetingintel.MeetingFilter{Limit: 20})
+			if err == nil && len(ms) != 20 {
+				err = fmt.Errorf("%d meetings, want 20", len(ms))
+			}
+			return err
+		},
+		"Search": func() error { _, err := db.Search(uctx, meetingintel.SearchQuery{Query: "pricing plan"}); return err },
+	}
+	for _, name := range []string{"AuthenticateToken", "FindMeetings20", "Search"} {
+		for _, prepared := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/prepared=%v", name, prepared), func(b *testing.B) {
+				db.SetPreparedForTest(prepared)
+				defer db.SetPreparedForTest(true)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := reads[name](); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

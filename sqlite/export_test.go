@@ -9,6 +9,10 @@ import (
 // check what is really stored (hashes, not tokens).
 func (db *DB) RawForTest() *sql.DB { return db.writer }
 
+// SetPreparedForTest turns the read pool's prepared statements on or off,
+// so a benchmark compares both in one run.
+func (db *DB) SetPreparedForTest(on bool) { db.reader.off.Store(!on) }
+
 // OpenAtVersionForTest opens path migrated only up to version v.
 func OpenAtVersionForTest(ctx context.Context, path string, v int) (*DB, error) {
 	migrateUpTo = v

@@ -51,8 +51,8 @@ type DB struct {
 	*sqlstore.Store
 
 	path   string
-	writer *sql.DB // one connection: serialises writers
-	reader *sql.DB // a small pool for reads
+	writer *sql.DB   // one connection: serialises writers
+	reader *readPool // a small pool for reads, its statements kept prepared
 
 	// search is the in-process search index (see search.go).
 	search *postings.Live
@@ -125,7 +125,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := min(runtime.GOMAXPROCS(0)*2, maxReaders)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.reader, db.R = r, r
+	db.reader = newReadPool(r)
+	db.R, db.Reads = r, db.reader
 	return db, nil
 }
 

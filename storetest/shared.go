@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/meetingintel/meetingintel"
@@ -18,6 +19,11 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b meetingintel.Store)) 
 		a, b := open(t)
 		seedPeople(t, a)
 		testSearchAcrossStores(t, a, b)
+	})
+	t.Run("concurrent searches each see the writes made before they began", func(t *testing.T) {
+		a, b := open(t)
+		seedPeople(t, a)
+		testSearchConcurrent(t, a, b)
 	})
 }
 
@@ -95,5 +101,45 @@ func testSearchPastHidden(t *testing.T, s meetingintel.Store) {
 	mustNil(t, "Search as carol", err)
 	if len(all) != 48 {
 		t.Errorf("carol got %d hits, want all 48", len(all))
+	}
+}
+
+// testSearchConcurrent: writers on a and b each create a meeting with a
+// word of its own, then search for it on the other store while others
+// search and write: every search finds the meeting written before it.
+func testSearchConcurrent(t *testing.T, a, b meetingintel.Store) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, r := a, b
+			if i%2 == 1 {
+				w, r = b, a
+			}
+			for k := range 3 {
+				word := fmt.Sprintf("okapi%dx%d", i, k)
+				m := &meetingintel.Meeting{Title: "Sync " + word, Date: day(1)}
+				if err := w.CreateMeeting(as(carol), m, []meetingintel.Segment{{Text: "We talked about " + word + "."}}); err != nil {
+					errs <- err
+					return
+				}
+				hits, err := r.Search(as(carol), meetingintel.SearchQuery{Query: word})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(hits) != 2 {
+					errs <- fmt.Errorf("search for %s right after writing it: %d hits, want the title and the line", word, len(hits))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

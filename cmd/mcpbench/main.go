@@ -65,6 +65,8 @@ type options struct {
 	postgresFromEnv bool   // -postgres env: scripts/with-postgres.sh's throwaway database
 	pgMeetings      int    // meetings copied to PostgreSQL; 0: all
 	replicaClients  []int
+	baselineBin     string // an earlier meetingintel build measured beside bin; "" when not given
+	baselineLabel   string // what the report calls it
 }
 
 // allParts are the parts of the benchmark, in the order they are reported.
@@ -98,6 +100,8 @@ func main() {
 	parts := flag.String("parts", strings.Join(allParts, ","), partHelp)
 	flag.StringVar(&o.postgres, "postgres", "", `PostgreSQL database URL the benchmark may fill (parts postgres and replicas); "env" reads MI_TEST_POSTGRES_URL, as scripts/with-postgres.sh sets it`)
 	flag.IntVar(&o.pgMeetings, "pg-meetings", 0, "copy only the newest N meetings to PostgreSQL, and compare it with a SQLite database of the same N (0: the whole corpus)")
+	flag.StringVar(&o.baselineBin, "baseline-bin", "", "an earlier meetingintel build, measured beside -bin on the same corpus copy with the same PAT: before and after a change in one run")
+	flag.StringVar(&o.baselineLabel, "baseline-label", "", `what the report calls the -baseline-bin build, e.g. "commit 4c4aadb" (default: its file name)`)
 	replicaClients := flag.String("replica-clients", "8", "concurrent clients per cell of the replica comparison, comma-separated")
 	flag.Parse()
 	var err error
@@ -174,6 +178,14 @@ func run(ctx context.Context, o options) (err error) {
 	if _, err := os.Stat(o.bin); err != nil {
 		return fmt.Errorf("meetingintel binary: %w (build it with make build)", err)
 	}
+	if o.baselineBin != "" {
+		if _, err := os.Stat(o.baselineBin); err != nil {
+			return fmt.Errorf("-baseline-bin: %w", err)
+		}
+		if o.baselineLabel == "" {
+			o.baselineLabel = filepath.Base(o.baselineBin)
+		}
+	}
 	if _, err := os.Stat(o.corpus); err != nil {
 		return fmt.Errorf("corpus: %w (make it with go run ./cmd/mibench)", err)
 	}
@@ -232,6 +244,16 @@ func run(ctx context.Context, o options) (err error) {
 	rep.meetings = n
 
 	servers := []*server{ours}
+	if o.baselineBin != "" {
+		// The same database file: SQLite in WAL mode serves two processes,
+		// and both then read the very same pages and token.
+		base, err := procs.startOurs(ctx, "base", o.baselineBin, db, work, pat)
+		if err != nil {
+			return fmt.Errorf("-baseline-bin: %w", err)
+		}
+		base.name = "meetingintel before (" + o.baselineLabel + "; PAT, SQLite)"
+		servers = append(servers, base)
+	}
 	// withOAuth adds the row of s called with an OAuth access token.
 	withOAuth := func(s *server) error {
 		if !o.parts["oauth"] {

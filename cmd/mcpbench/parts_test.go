@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -137,5 +138,25 @@ func TestOAuthTokenDrivesTheRealFlow(t *testing.T) {
 				t.Errorf("token for user %d, want %d", info.UserID, u.ID)
 			}
 		})
+	}
+}
+
+func TestARewrittenReportKeepsItsHandWrittenPart(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.md")
+	if got := keptSection(out); got != "" {
+		t.Fatalf("no file: kept %q", got)
+	}
+	hand := keepMarker + "\n\n## Where the time goes\n\nRead from a profile.\n"
+	if err := os.WriteFile(out, []byte("# old figures\n\n| a | b |\n"+hand), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := keptSection(out); got != "\n"+hand {
+		t.Fatalf("kept %q, want the part from the marker on", got)
+	}
+	if err := os.WriteFile(out, []byte("# figures only\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := keptSection(out); got != "" {
+		t.Fatalf("no marker: kept %q", got)
 	}
 }

@@ -72,7 +72,7 @@ func (r *report) write(out string) error {
 					continue
 				}
 				if len(c.lat) == 0 {
-					fmt.Fprintf(&b, "| %s | %s | %d | no request succeeded: %s | | | | | | |\n", s.name, tool, n, mdEscape(c.firstErr))
+					fmt.Fprintf(&b, "| %s | %s | %d | %s | | | | | | |\n", s.name, tool, n, noneCounted(c))
 					continue
 				}
 				pr, rr := "", ""
@@ -104,6 +104,7 @@ func (r *report) write(out string) error {
 	} else {
 		fmt.Fprintf(&b, "\nEvery request succeeded (HTTP 200, a JSON-RPC result, no tool error).\n")
 	}
+	r.writeBaseline(&b)
 	r.writeOAuth(&b)
 	r.writePostgres(&b)
 	r.writeReplicas(&b)
@@ -141,6 +142,10 @@ func (r *report) write(out string) error {
 	}
 	fmt.Fprintf(&b, "Command: `scripts/with-postgres.sh go run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin bin/meetingintel -postgres env -out docs/benchmarks-mcp.md` "+
 		"(after `make build` and `go run ./cmd/mibench`; `-parts %s` selects parts, and without `-postgres` the PostgreSQL parts are left out).\n\n", strings.Join(allParts, ","))
+	if o.baselineBin != "" {
+		fmt.Fprintf(&b, "This run also measured an earlier build beside it: `-baseline-bin %s -baseline-label %q` (a binary built from that commit; \"Before and after\" above).\n\n",
+			filepath.Base(o.baselineBin), o.baselineLabel)
+	}
 
 	fmt.Fprintf(&b, "## Machine\n\n")
 	fmt.Fprintf(&b, "- %s, %d logical CPUs, %s/%s, Linux %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, osRelease())
@@ -151,6 +156,7 @@ func (r *report) write(out string) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
+	b.WriteString(keptSection(out))
 	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
@@ -258,8 +264,9 @@ func (r *report) partList() string {
 func (r *report) writeVerdict(b *strings.Builder) {
 	o := r.opts
 	ours, gosdk, ts := "ours", "gosdk", "ts"
-	fmt.Fprintf(b, "## Verdict\n\nTargets (issue 3): meetingintel's latency within 1.5× of the bare go-sdk server's, and ahead of the TypeScript peer.\n\n")
-	fmt.Fprintf(b, "| tool | clients | p50 ÷ bare go-sdk | within 1.5× | req/s ÷ TypeScript | ahead of TypeScript |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "## Verdict\n\nTargets: meetingintel's latency within 1.5× of the bare go-sdk server's, and ahead of the TypeScript peer (issue 3); "+
+		"`list_meetings` with 8 clients within 1.2× (issue 11).\n\n")
+	fmt.Fprintf(b, "| tool | clients | p50 ÷ bare go-sdk | within the target | req/s ÷ TypeScript | ahead of TypeScript |\n|---|---|---|---|---|---|\n")
 	for _, tool := range tools {
 		for _, n := range o.clients {
 			c, g, t := r.results[cellKey{tool, n, ours}], r.results[cellKey{tool, n, gosdk}], r.results[cellKey{tool, n, ts}]
@@ -272,8 +279,40 @@ func (r *report) writeVerdict(b *strings.Builder) {
 				tsRatio = fmt.Sprintf("%.2f", c.rps()/t.rps())
 				ahead = yesNo(c.rps() > t.rps() && c.pct(.5) < t.pct(.5))
 			}
-			fmt.Fprintf(b, "| %s | %d | %.2f | %s | %s | %s |\n", tool, n, ratio, yesNo(ratio <= 1.5), tsRatio, ahead)
+			target := 1.5
+			if tool == "list_meetings" && n == 8 {
+				target = 1.2
+			}
+			fmt.Fprintf(b, "| %s | %d | %.2f | %s (%.1f×) | %s | %s |\n", tool, n, ratio, yesNo(ratio <= target), target, tsRatio, ahead)
 		}
 	}
 	fmt.Fprintf(b, "\n\"Ahead\" means more requests per second and a lower median latency.\n\n")
+}
+
+// noneCounted says why a cell has no latencies: requests failed, or none
+// both started after the warm-up and ended within the measured time (each
+// took longer than that), which is not a failure.
+func noneCounted(c *cell) string {
+	if c.errs > 0 {
+		return "no request succeeded: " + mdEscape(c.firstErr)
+	}
+	return fmt.Sprintf("none measured: no request started after the warm-up ended within the %s measured", c.measured)
+}
+
+// keepMarker starts the hand-written part of a report (a profile's
+// reading, say): a new run keeps everything from it on.
+const keepMarker = "<!-- mcpbench keeps what follows this line when it rewrites the file -->"
+
+// keptSection returns the hand-written part of the report file out, from
+// keepMarker to its end, "" when the file or the marker is missing.
+func keptSection(out string) string {
+	old, err := os.ReadFile(out)
+	if err != nil {
+		return ""
+	}
+	i := strings.Index(string(old), keepMarker)
+	if i < 0 {
+		return ""
+	}
+	return "\n" + string(old[i:])
 }

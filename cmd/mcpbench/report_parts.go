@@ -24,6 +24,24 @@ func pairRow(b *strings.Builder, label string, base, other *cell) {
 		msString(base.pct(.5)), msString(other.pct(.5)), float64(other.pct(.5))/float64(base.pct(.5)))
 }
 
+// writeBaseline compares meetingintel with an earlier build of itself
+// (-baseline-bin), measured in the same rounds against the same database.
+func (r *report) writeBaseline(b *strings.Builder) {
+	o := r.opts
+	if o.baselineBin == "" {
+		return
+	}
+	fmt.Fprintf(b, "\n## Before and after (this build against %s)\n\n", o.baselineLabel)
+	fmt.Fprintf(b, "Both builds serve the same SQLite file at once (WAL mode), with the same PAT, in the same rounds and reversed order as every other row.\n\n")
+	fmt.Fprintf(b, "| tool | clients | before req/s | after req/s | after ÷ before req/s | before p50 | after p50 | after ÷ before p50 |\n")
+	fmt.Fprintf(b, "|---|---|---|---|---|---|---|---|\n")
+	for _, tool := range tools {
+		for _, n := range o.clients {
+			pairRow(b, fmt.Sprintf("%s | %d", tool, n), r.measured(tool, n, "base"), r.measured(tool, n, "ours"))
+		}
+	}
+}
+
 // writeOAuth is issue 4's measure: tools/call with an OAuth access token
 // next to the PAT, and what authenticating one request costs.
 func (r *report) writeOAuth(b *strings.Builder) {

@@ -25,7 +25,7 @@ type result struct {
 }
 
 // cli runs the command in-process with its own stdout, stderr and env.
-func cli(t *testing.T, envs map[string]string, args ...string) result {
+func cli(t testing.TB, envs map[string]string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -34,7 +34,7 @@ func cli(t *testing.T, envs map[string]string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
-func mustOK(t *testing.T, r result) result {
+func mustOK(t testing.TB, r result) result {
 	t.Helper()
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)

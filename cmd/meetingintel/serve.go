@@ -44,6 +44,18 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer closeStore(s, e)
+	// Build the in-process search index now, beside serving, so the first
+	// search does not wait for it (seconds at millions of lines).
+	if w, ok := raw(s).(interface{ WarmSearch(context.Context) error }); ok {
+		go func() {
+			start := time.Now()
+			if err := w.WarmSearch(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("search index not built; the first search builds it", "err", err.Error())
+			} else if err == nil {
+				log.Info("search index built", "took", time.Since(start).Round(time.Millisecond).String())
+			}
+		}()
+	}
 
 	admin, adminToken, err := ensureAdmin(ctx, s, cfg)
 	if err != nil {
@@ -142,7 +154,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if adminToken != "" {
 		printWelcome(e, cfg, admin, adminToken)
 	}
-	err = hs.Serve(ctx)
+	// Requests are not the CLI's: each edge says what it is, and what none
+	// claims (the token endpoint) is recorded without one.
+	err = hs.Serve(meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{}))
 	log.Info("stopped")
 	return err
 }

@@ -33,7 +33,7 @@ func buildBinary(t *testing.T) string {
 
 // freeAddr returns a 127.0.0.1 address nobody listens on; a restarted
 // server takes the same one, since the OAuth issuer is its URL.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

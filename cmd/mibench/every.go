@@ -55,36 +55,38 @@ func everyMeeting(r *rand.Rand, i int) (*meetingintel.Meeting, []meetingintel.Se
 
 // measureEvery imports the every-line corpus into s when it holds no
 // meeting, then times every query three times after a warm-up pass.
-func measureEvery(ctx context.Context, s meetingintel.Store, u *meetingintel.User) (latencies, error) {
+func measureEvery(ctx context.Context, s meetingintel.Store, u *meetingintel.User) (latencies, time.Duration, error) {
 	uctx := meetingintel.NewContextWithUser(ctx, u)
 	existing, _, err := s.FindMeetings(uctx, meetingintel.MeetingFilter{Limit: 1})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if len(existing) == 0 {
 		r := rand.New(rand.NewPCG(7, 11))
 		for i := range everyMeetings {
 			m, segs := everyMeeting(r, i)
 			if _, err := s.ImportMeeting(uctx, m, segs); err != nil {
-				return nil, fmt.Errorf("every-line corpus, meeting %d: %w", i, err)
+				return nil, 0, fmt.Errorf("every-line corpus, meeting %d: %w", i, err)
 			}
 		}
 	}
 	for _, q := range everyQueries {
 		if _, err := s.Search(uctx, meetingintel.SearchQuery{Query: q, Limit: 10}); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	var out latencies
+	cpu0 := cpuTime()
 	for _, q := range everyQueries {
 		for range 3 {
 			t := time.Now()
 			if _, err := s.Search(uctx, meetingintel.SearchQuery{Query: q, Limit: 10}); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			out = append(out, time.Since(t))
 		}
 	}
-	fmt.Fprintf(os.Stderr, "every-line corpus: median %v p95 %v\n", out.pct(.5), out.pct(.95))
-	return out, nil
+	cpu := (cpuTime() - cpu0) / time.Duration(len(out))
+	fmt.Fprintf(os.Stderr, "every-line corpus: median %v p95 %v, CPU %v per search\n", out.pct(.5), out.pct(.95), cpu)
+	return out, cpu, nil
 }

@@ -90,6 +90,10 @@ type Store struct {
 	// R serves reads; W serves writes. They are one pool in PostgreSQL; in
 	// SQLite W is a single connection (one writer) and R a small pool.
 	R, W *sql.DB
+	// Reads, when set, serves the reads instead of R: SQLite's read pool
+	// with its statements kept prepared (modernc's driver parses every
+	// query afresh otherwise; pgx caches PostgreSQL's by itself).
+	Reads Reader
 	// D is the dialect.
 	D *Dialect
 	// Now is the clock, replaceable in tests.
@@ -159,8 +163,20 @@ func (b bound) QueryRowContext(ctx context.Context, query string, args ...any) *
 	return b.q.QueryRowContext(ctx, b.db.Q(query), args...)
 }
 
+// Reader is what the read pool answers: *sql.DB's query methods.
+type Reader interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // r is the read pool, taking `?` queries.
-func (db *Store) r() queryer { return bound{db.R, db} }
+func (db *Store) r() queryer {
+	if db.Reads != nil {
+		return bound{db.Reads, db}
+	}
+	return bound{db.R, db}
+}
 
 // Tx is a write transaction taking queries in `?` form, for the shared
 // code and the dialects' Indexer alike.
