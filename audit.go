@@ -64,8 +64,8 @@ type AuditEntry struct {
 	Client string `json:"client,omitempty"`
 	Action string `json:"action"`
 	Tool   string `json:"tool,omitempty"` // the MCP tool, on mcp.tool rows
-	// WorkspaceID and Workspace (its slug then) say where the write
-	// landed; zero and empty until workspaces exist.
+	// WorkspaceID says where the write landed (0 for what belongs to no
+	// workspace: sign-ins, tokens, tool calls); Workspace is its slug.
 	WorkspaceID int64  `json:"workspace_id,omitempty"`
 	Workspace   string `json:"workspace,omitempty"`
 	TargetType  string `json:"target_type,omitempty"` // meeting, action, decision, token, user, grant
@@ -114,8 +114,8 @@ type AuditService interface {
 	// sign-ins and token requests happen before there is one.
 	RecordAudit(ctx context.Context, e *AuditEntry) error
 	// FindAudit returns rows matching f, newest first, and the cursor of
-	// the next page. Only an org admin may read the trail (EFORBIDDEN for
-	// anyone else; chairs read their workspace's once workspaces exist).
+	// the next page. An org admin reads every row, a chair the rows of the
+	// workspaces they chair; anyone else is EFORBIDDEN.
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, string, error)
 	// DeleteAuditBefore removes rows older than before (retention) and
 	// says how many.
@@ -143,7 +143,8 @@ func AuditSourceFromContext(ctx context.Context) AuditSource {
 	return src
 }
 
-// CanReadAudit reports whether u may read the whole audit trail.
+// CanReadAudit reports whether u may read the whole audit trail (an org
+// admin); a workspace's chairs read that workspace's rows.
 func CanReadAudit(u *User) bool { return u != nil && u.Admin }
 
 // ParseAuditTime reads a time for an audit filter: RFC 3339, a day

@@ -94,8 +94,10 @@ load_env() {
 readonly SSO_KEYS=(ENTRA_TENANT_ID ENTRA_CLIENT_ID ENTRA_ALLOWED_TENANTS ENTRA_SCOPES ENTRA_AUTHORITY GOOGLE_CLIENT_ID
 	OIDC_ISSUER OIDC_CLIENT_ID OIDC_SCOPES OIDC_NAME SSO_ALLOWED_DOMAINS SSO_JIT SSO_ADMIN_EMAILS OIDC_ADMIN_CLAIM PAT_SIGNIN)
 readonly SSO_SECRET_KEYS=(ENTRA_CLIENT_SECRET GOOGLE_CLIENT_SECRET OIDC_CLIENT_SECRET)
+# Whole-number tunings passed through when set (the app's defaults otherwise).
+readonly NUMBER_KEYS=(MCP_RATE_PER_MIN API_RATE_PER_MIN AUDIT_RETENTION_DAYS)
 readonly INSTANCE_KEYS=(APP_NAME JWT_SECRET DATABASE_URL MCP_AUTH_TOKENS METRICS_TOKEN ADMIN_EMAIL LOG_LEVEL PUBLIC_URL MIN_REPLICAS MAX_REPLICAS OAUTH_ENABLED
-	"${SSO_KEYS[@]}" "${SSO_SECRET_KEYS[@]}")
+	"${SSO_KEYS[@]}" "${SSO_SECRET_KEYS[@]}" "${NUMBER_KEYS[@]}")
 for k in "${INSTANCE_KEYS[@]}"; do unset "$k"; done
 load_env "$env_file"
 
@@ -320,6 +322,10 @@ for k in "${SSO_KEYS[@]}"; do
 	v="$(setting "$k")"
 	case "$v" in *'"'* | *'\'*) die "$k must not contain quotes or backslashes" ;; esac
 	if [ -n "$v" ]; then env_vars+=("$k=$v"); fi
+done
+for k in "${NUMBER_KEYS[@]}"; do
+	v="$(setting "$k")"
+	case "$v" in '') ;; *[!0-9]*) die "$k (or ${k}_$suffix) must be a whole number, not '$v'" ;; *) env_vars+=("$k=$v") ;; esac
 done
 # With no DATABASE_URL secret the image's default applies: SQLite in /data.
 

@@ -89,14 +89,39 @@ func Wrap(s meetingintel.Store, log *slog.Logger) *Store {
 // carry: sessions, OAuth, rate counters).
 func (s *Store) Unwrap() meetingintel.Store { return s.Store }
 
-func (s *Store) record(ctx context.Context, action, targetType string, id int64, err error) {
-	Record(ctx, s.Store, s.log, meetingintel.AuditEntry{Action: action, TargetType: targetType, TargetID: ID(id), Outcome: Outcome(err)})
+// record writes one row; ws is the workspace the target is in (0 when
+// unknown: a refused write of something the actor may not see).
+func (s *Store) record(ctx context.Context, action, targetType string, id, ws int64, err error) {
+	Record(ctx, s.Store, s.log, meetingintel.AuditEntry{Action: action, TargetType: targetType, TargetID: ID(id), WorkspaceID: ws, Outcome: Outcome(err)})
+}
+
+// meetingWS, actionWS and decisionWS find the workspace of what is about
+// to be deleted (afterwards it is gone); 0 when it cannot be seen.
+func (s *Store) meetingWS(ctx context.Context, id int64) int64 {
+	if m, err := s.Store.FindMeetingByID(ctx, id); err == nil {
+		return m.WorkspaceID
+	}
+	return 0
+}
+
+func (s *Store) actionWS(ctx context.Context, id int64) int64 {
+	if a, err := s.Store.FindActionByID(ctx, id); err == nil {
+		return a.WorkspaceID
+	}
+	return 0
+}
+
+func (s *Store) decisionWS(ctx context.Context, id int64) int64 {
+	if d, err := s.Store.FindDecisionByID(ctx, id); err == nil {
+		return d.WorkspaceID
+	}
+	return 0
 }
 
 // CreateMeeting implements meetingintel.MeetingService.
 func (s *Store) CreateMeeting(ctx context.Context, m *meetingintel.Meeting, segs []meetingintel.Segment) error {
 	err := s.Store.CreateMeeting(ctx, m, segs)
-	s.record(ctx, meetingintel.AuditMeetingCreate, "meeting", idIf(err, m.ID), err)
+	s.record(ctx, meetingintel.AuditMeetingCreate, "meeting", idIf(err, m.ID), idIf(err, m.WorkspaceID), err)
 	return err
 }
 
@@ -108,28 +133,33 @@ func (s *Store) ImportMeeting(ctx context.Context, m *meetingintel.Meeting, segs
 	if created || err != nil {
 		action = meetingintel.AuditMeetingCreate
 	}
-	s.record(ctx, action, "meeting", idIf(err, m.ID), err)
+	s.record(ctx, action, "meeting", idIf(err, m.ID), idIf(err, m.WorkspaceID), err)
 	return created, err
 }
 
 // UpdateMeeting implements meetingintel.MeetingService.
 func (s *Store) UpdateMeeting(ctx context.Context, id int64, upd meetingintel.MeetingUpdate) (*meetingintel.Meeting, error) {
 	m, err := s.Store.UpdateMeeting(ctx, id, upd)
-	s.record(ctx, meetingintel.AuditMeetingUpdate, "meeting", id, err)
+	var ws int64
+	if m != nil {
+		ws = m.WorkspaceID
+	}
+	s.record(ctx, meetingintel.AuditMeetingUpdate, "meeting", id, ws, err)
 	return m, err
 }
 
 // DeleteMeeting implements meetingintel.MeetingService.
 func (s *Store) DeleteMeeting(ctx context.Context, id int64) error {
+	ws := s.meetingWS(ctx, id)
 	err := s.Store.DeleteMeeting(ctx, id)
-	s.record(ctx, meetingintel.AuditMeetingDelete, "meeting", id, err)
+	s.record(ctx, meetingintel.AuditMeetingDelete, "meeting", id, ws, err)
 	return err
 }
 
 // CreateAction implements meetingintel.ActionService.
 func (s *Store) CreateAction(ctx context.Context, a *meetingintel.Action) error {
 	err := s.Store.CreateAction(ctx, a)
-	s.record(ctx, meetingintel.AuditActionCreate, "action", idIf(err, a.ID), err)
+	s.record(ctx, meetingintel.AuditActionCreate, "action", idIf(err, a.ID), idIf(err, a.WorkspaceID), err)
 	return err
 }
 
@@ -138,74 +168,84 @@ func (s *Store) CreateAction(ctx context.Context, a *meetingintel.Action) error 
 // change is action.update.
 func (s *Store) UpdateAction(ctx context.Context, id int64, upd meetingintel.ActionUpdate) (*meetingintel.Action, error) {
 	a, err := s.Store.UpdateAction(ctx, id, upd)
+	var ws int64
+	if a != nil {
+		ws = a.WorkspaceID
+	}
 	action := meetingintel.AuditActionUpdate
 	if upd.Status != nil && (meetingintel.ActionUpdate{Status: upd.Status, AppendNote: upd.AppendNote}) == upd {
 		action = meetingintel.AuditActionStatus
 	}
-	s.record(ctx, action, "action", id, err)
+	s.record(ctx, action, "action", id, ws, err)
 	return a, err
 }
 
 // DeleteAction implements meetingintel.ActionService.
 func (s *Store) DeleteAction(ctx context.Context, id int64) error {
+	ws := s.actionWS(ctx, id)
 	err := s.Store.DeleteAction(ctx, id)
-	s.record(ctx, meetingintel.AuditActionDelete, "action", id, err)
+	s.record(ctx, meetingintel.AuditActionDelete, "action", id, ws, err)
 	return err
 }
 
 // CreateDecision implements meetingintel.DecisionService.
 func (s *Store) CreateDecision(ctx context.Context, d *meetingintel.Decision) error {
 	err := s.Store.CreateDecision(ctx, d)
-	s.record(ctx, meetingintel.AuditDecisionCreate, "decision", idIf(err, d.ID), err)
+	s.record(ctx, meetingintel.AuditDecisionCreate, "decision", idIf(err, d.ID), idIf(err, d.WorkspaceID), err)
 	return err
 }
 
 // UpdateDecision implements meetingintel.DecisionService.
 func (s *Store) UpdateDecision(ctx context.Context, id int64, upd meetingintel.DecisionUpdate) (*meetingintel.Decision, error) {
 	d, err := s.Store.UpdateDecision(ctx, id, upd)
-	s.record(ctx, meetingintel.AuditDecisionUpdate, "decision", id, err)
+	var ws int64
+	if d != nil {
+		ws = d.WorkspaceID
+	}
+	s.record(ctx, meetingintel.AuditDecisionUpdate, "decision", id, ws, err)
 	return d, err
 }
 
 // DeleteDecision implements meetingintel.DecisionService.
 func (s *Store) DeleteDecision(ctx context.Context, id int64) error {
+	ws := s.decisionWS(ctx, id)
 	err := s.Store.DeleteDecision(ctx, id)
-	s.record(ctx, meetingintel.AuditDecisionDelete, "decision", id, err)
+	s.record(ctx, meetingintel.AuditDecisionDelete, "decision", id, ws, err)
 	return err
 }
 
 // CreateUser implements meetingintel.UserService.
 func (s *Store) CreateUser(ctx context.Context, u *meetingintel.User) error {
 	err := s.Store.CreateUser(ctx, u)
-	s.record(ctx, meetingintel.AuditUserCreate, "user", idIf(err, u.ID), err)
+	s.record(ctx, meetingintel.AuditUserCreate, "user", idIf(err, u.ID), 0, err)
 	return err
 }
 
 // SetUserActive implements meetingintel.UserService.
 func (s *Store) SetUserActive(ctx context.Context, id int64, active bool) error {
 	err := s.Store.SetUserActive(ctx, id, active)
-	s.record(ctx, meetingintel.AuditUserUpdate, "user", id, err)
+	s.record(ctx, meetingintel.AuditUserUpdate, "user", id, 0, err)
 	return err
 }
 
 // SetUserAdmin implements meetingintel.UserService.
 func (s *Store) SetUserAdmin(ctx context.Context, id int64, admin bool) error {
 	err := s.Store.SetUserAdmin(ctx, id, admin)
-	s.record(ctx, meetingintel.AuditUserUpdate, "user", id, err)
+	s.record(ctx, meetingintel.AuditUserUpdate, "user", id, 0, err)
 	return err
 }
 
 // CreateWorkspace implements meetingintel.WorkspaceService.
 func (s *Store) CreateWorkspace(ctx context.Context, w *meetingintel.Workspace) error {
 	err := s.Store.CreateWorkspace(ctx, w)
-	s.record(ctx, meetingintel.AuditWorkspaceCreate, "workspace", idIf(err, w.ID), err)
+	s.record(ctx, meetingintel.AuditWorkspaceCreate, "workspace", idIf(err, w.ID), idIf(err, w.ID), err)
 	return err
 }
 
 // SetWorkspaceArchived implements meetingintel.WorkspaceService.
 func (s *Store) SetWorkspaceArchived(ctx context.Context, id int64, archived bool) error {
 	err := s.Store.SetWorkspaceArchived(ctx, id, archived)
-	s.record(ctx, meetingintel.AuditWorkspaceArchive, "workspace", id, err)
+	s.record(ctx, meetingintel.AuditWorkspaceArchive, "workspace", id, id, err)
 	return err
 }
 
@@ -213,14 +253,14 @@ func (s *Store) SetWorkspaceArchived(ctx context.Context, id int64, archived boo
 // workspace (the member's id is not known when the email is unknown).
 func (s *Store) SetMember(ctx context.Context, workspaceID int64, email string, role meetingintel.Role) (*meetingintel.Member, error) {
 	m, err := s.Store.SetMember(ctx, workspaceID, email, role)
-	s.record(ctx, meetingintel.AuditMemberSet, "workspace", workspaceID, err)
+	s.record(ctx, meetingintel.AuditMemberSet, "workspace", workspaceID, workspaceID, err)
 	return m, err
 }
 
 // RemoveMember implements meetingintel.WorkspaceService.
 func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) error {
 	err := s.Store.RemoveMember(ctx, workspaceID, userID)
-	s.record(ctx, meetingintel.AuditMemberRemove, "workspace", workspaceID, err)
+	s.record(ctx, meetingintel.AuditMemberRemove, "workspace", workspaceID, workspaceID, err)
 	return err
 }
 

@@ -539,6 +539,25 @@ func TestTheTemplateFilledInTheSharedWayDryRuns(t *testing.T) {
 	}
 }
 
+func TestRateLimitAndRetentionSettingsReachTheApp(t *testing.T) {
+	set := settings()
+	set["MCP_RATE_PER_MIN_TEAM"] = "300"
+	set["AUDIT_RETENTION_DAYS"] = "90" // unsuffixed: both instances
+	set["API_RATE_PER_MIN_PROD"] = "5" // the other instance's: not here
+	r := deploy(t, set, true, "team")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.out)
+	}
+	containsAll(t, "template", r.yaml, "name: MCP_RATE_PER_MIN", `value: "300"`, "name: AUDIT_RETENTION_DAYS", `value: "90"`)
+	if strings.Contains(r.yaml, "API_RATE_PER_MIN") {
+		t.Errorf("the template holds another instance's setting:\n%s", r.yaml)
+	}
+	set["MCP_RATE_PER_MIN_TEAM"] = "lots"
+	if r := deploy(t, set, true, "team"); r.code == 0 || !strings.Contains(r.out, "MCP_RATE_PER_MIN (or MCP_RATE_PER_MIN_TEAM) must be a whole number") {
+		t.Errorf("a bad number: exit %d:\n%s", r.code, r.out)
+	}
+}
+
 func TestSingleSignOnSettingsReachTheAppWithTheSecretAsASecret(t *testing.T) {
 	const entraSecret = "entra~client~secret~value~0123"
 	set := settings()

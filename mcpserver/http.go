@@ -67,7 +67,10 @@ func (s *Server) serveMCP(streamable http.Handler, src auth.Sources) http.Handle
 				writeError(w, http.StatusRequestEntityTooLarge, "request_too_large", "The request body is too large.")
 				return
 			}
-			if s.callsWriteTool(body) {
+			if tool, args, ok := s.callsWriteTool(body); ok {
+				// Refused before the SDK sees it, and still a tool call.
+				ctx := meetingintel.NewContextWithAuditSource(auth.NewContext(r.Context(), p), p.AuditSource(meetingintel.AuditViaMCP))
+				s.auditTool(ctx, tool, args, meetingintel.EFORBIDDEN)
 				s.auth.WriteInsufficientScope(w, "/mcp", auth.ScopeWrite)
 				return
 			}
@@ -79,13 +82,15 @@ func (s *Server) serveMCP(streamable http.Handler, src auth.Sources) http.Handle
 }
 
 // callsWriteTool reports whether a JSON-RPC message (or batch) calls a tool
-// that needs meetings:write. On /mcp that answers 403 before the SDK sees
+// that needs meetings:write, and the first such call's tool and arguments
+// (for the audit trail). On /mcp that answers 403 before the SDK sees
 // the request, so OAuth clients can step up their scope (DESIGN §6).
-func (s *Server) callsWriteTool(body []byte) bool {
+func (s *Server) callsWriteTool(body []byte) (tool string, args json.RawMessage, ok bool) {
 	type call struct {
 		Method string `json:"method"`
 		Params struct {
-			Name string `json:"name"`
+			Name      string          `json:"name"`
+			Arguments json.RawMessage `json:"arguments"`
 		} `json:"params"`
 	}
 	var msgs []call
@@ -100,10 +105,10 @@ func (s *Server) callsWriteTool(body []byte) bool {
 	}
 	for _, m := range msgs {
 		if m.Method == "tools/call" && s.writeTools[m.Params.Name] {
-			return true
+			return m.Params.Name, m.Params.Arguments, true
 		}
 	}
-	return false
+	return "", nil, false
 }
 
 // guard applies DNS-rebinding protection and CORS to every MCP endpoint.

@@ -308,7 +308,11 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	decision := f.Get("decision")
 	if decision == "deny" {
 		s.log.Info("oauth consent denied", "client_id", req.ClientID)
-		s.auditConsent(r.Context(), sessUser, req.ClientID, meetingintel.AuditDenied)
+		who := sessUser
+		if who == nil && f.Get("signin") != "" {
+			who = s.openSignIn(r.Context(), f.Get("signin"), req)
+		}
+		s.auditConsent(r.Context(), who, req.ClientID, meetingintel.AuditDenied)
 		s.redirect(w, r, req, url.Values{"error": {"access_denied"}, "error_description": {"The user denied access."}})
 		return
 	}

@@ -392,3 +392,65 @@ func TestSharedDatabase(t *testing.T) {
 		return openURL(t, u), openURL(t, u)
 	})
 }
+
+// Two chairs demoting each other at once on two replicas: the workspace
+// keeps a chair, so exactly one demotion succeeds and the other is a
+// conflict (the row locks make the second see the first's demotion).
+func TestTwoChairsDemotingEachOtherOnTwoReplicasLeaveOneChair(t *testing.T) {
+	u := freshSchema(t)
+	replicas := []*postgres.DB{openURL(t, u), openURL(t, u)}
+	ann, bea := storetest.Actor(t, replicas[0], "ann@example.com"), storetest.Actor(t, replicas[0], "bea@example.com")
+	root := storetest.Actor(t, replicas[0], "root@example.com")
+	rootUser := meetingintel.UserFromContext(root)
+	if err := replicas[0].SetUserAdmin(context.Background(), rootUser.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	rootUser.Admin = true
+	w := &meetingintel.Workspace{Name: "Race"}
+	if err := replicas[0].CreateWorkspace(root, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"ann@example.com", "bea@example.com"} {
+		if _, err := replicas[0].SetMember(root, w.ID, email, meetingintel.RoleChair); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 30 {
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errs[0] = replicas[0].SetMember(ann, w.ID, "bea@example.com", meetingintel.RoleMember) })
+		wg.Go(func() { _, errs[1] = replicas[1].SetMember(bea, w.ID, "ann@example.com", meetingintel.RoleMember) })
+		wg.Wait()
+		ok, conflicts := 0, 0
+		for _, err := range errs {
+			switch meetingintel.ErrorCode(err) {
+			case "":
+				ok++
+			case meetingintel.ECONFLICT, meetingintel.EFORBIDDEN:
+				// The last chair's conflict, or: demoted first, no
+				// longer a chair to demote the other.
+				conflicts++
+			default:
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+		ms, err := replicas[0].FindMembers(root, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chairs := 0
+		for _, m := range ms {
+			if m.Role == meetingintel.RoleChair {
+				chairs++
+			}
+		}
+		if chairs != 1 || ok != 1 || conflicts != 1 {
+			t.Fatalf("round %d: %d chairs left (ok %d, conflicts %d, errors %v)", round, chairs, ok, conflicts, errs)
+		}
+		for _, email := range []string{"ann@example.com", "bea@example.com"} {
+			if _, err := replicas[0].SetMember(root, w.ID, email, meetingintel.RoleChair); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

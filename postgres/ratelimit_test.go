@@ -56,3 +56,29 @@ func TestRateCountsAreSharedAndExactAcrossPools(t *testing.T) {
 		t.Fatalf("a swept window counts from %d, want 1", n)
 	}
 }
+
+// BenchmarkCountRate is the shared limit's cost per request on PostgreSQL:
+// one upsert round trip.
+func BenchmarkCountRate(b *testing.B) {
+	db := open(b)
+	ctx := context.Background()
+	w := time.Now().UTC().Truncate(time.Minute)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := db.CountRate(ctx, "mcp:c:bench", w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPing is one bare round trip, CountRate's floor.
+func BenchmarkPing(b *testing.B) {
+	db := open(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := db.Ping(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

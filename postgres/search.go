@@ -23,7 +23,8 @@ import (
 // Visibility and meeting filters stay here, in SQL: a filtered search
 // reads the meetings it may see first and the index ranks only theirs; an
 // unfiltered one ranks everything, checks the page's meetings and ranks
-// again without any the actor may not see. The tsvector column and its
+// again without any the actor may not see. The page is spread over the
+// places of each meeting (postings.SearchSpread), as in SQLite. The tsvector column and its
 // GIN index stay for snippets (ts_headline), for the page shown only.
 //
 // Snippets: ts_headline picks a window of at most snippetWords words
@@ -94,7 +95,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				return nil, err
 			}
 		}
-		res := ix.Search(postings.Query{Words: words, Weights: weights, Kind: q.Kind, K: limit,
+		res := ix.SearchSpread(postings.Query{Words: words, Weights: weights, Kind: q.Kind, K: limit,
 			Allow: func(m, doc int64) bool {
 				if m == 0 {
 					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])

@@ -274,6 +274,21 @@ func (ix *Index) prepare(q Query) *query {
 		s.ctxB = make([]float64, len(s.cover))
 	}
 	qq.s = s
+	// Speakers whose names hold a query word (usually none): the terms the
+	// matching lines' speakers name are meetingintel.Ranker.Named.
+	words := make([]string, len(qq.found))
+	for i, f := range qq.found {
+		words[i] = f.word
+	}
+	qq.spkMask = make([]uint64, len(ix.spks))
+	anyNamed := false
+	for i, name := range ix.spks {
+		if i > 0 {
+			qq.spkMask[i] = meetingintel.SpeakerTerms(name, words)
+			anyNamed = anyNamed || qq.spkMask[i] != 0
+		}
+	}
+	var named uint64
 	var total float64
 	for i, f := range qq.found {
 		bit := uint16(1) << i
@@ -294,6 +309,9 @@ func (ix *Index) prepare(q Query) *query {
 			s.mask[n] |= bit
 			if kn == kindSegment {
 				s.cover[ix.mtg[n]] |= bit
+				if anyNamed {
+					named |= qq.spkMask[ix.spk[n]]
+				}
 			}
 		}
 		total += float64(sum)
@@ -302,22 +320,16 @@ func (ix *Index) prepare(q Query) *query {
 	for i, f := range qq.found {
 		idfs[i] = meetingintel.BM25IDF(float64(ix.live), float64(f.df))
 	}
-	qq.r = meetingintel.Ranker{IDFs: idfs, AvgLen: max(total/float64(max(qq.matched, 1)), 1), Weights: q.Weights}
+	qq.r = meetingintel.Ranker{IDFs: idfs, AvgLen: max(total/float64(max(qq.matched, 1)), 1), Weights: q.Weights, Named: named}
 	for k, name := range kinds {
 		qq.kindW[k] = 1
 		if w, ok := q.Weights[name]; ok {
 			qq.kindW[k] = w
 		}
 	}
-	words := make([]string, len(qq.found))
-	for i, f := range qq.found {
-		words[i] = f.word
-	}
-	qq.spkMask = make([]uint64, len(ix.spks))
 	qq.spkB = make([]float64, len(ix.spks))
-	for i, name := range ix.spks {
+	for i := range ix.spks {
 		if i > 0 {
-			qq.spkMask[i] = meetingintel.SpeakerTerms(name, words)
 			qq.spkB[i] = qq.r.SpeakerBound(qq.spkMask[i], 1)
 			qq.maxSpk = max(qq.maxSpk, qq.spkB[i])
 		}
@@ -536,4 +548,37 @@ func (h *topK) sorted() []Hit {
 		out = []Hit{}
 	}
 	return out
+}
+
+// SearchSpread is Search with the page diversified by meetingintel.Spread:
+// a line within SpreadDistance of a better one of its meeting is
+// discounted, so q.K hits cover more places. It asks Search for more than
+// q.K hits, fourfold more while the page is not settled, and at most
+// q.K*(2*SpreadDistance+1), which always settles it. Hits carry their
+// adjusted scores, best first.
+func (ix *Index) SearchSpread(q Query) Result {
+	limit := max(q.K, 1)
+	most := limit * (2*meetingintel.SpreadDistance + 1)
+	for k := 2 * limit; ; k = min(4*k, most) {
+		wide := q
+		wide.K = k
+		res := ix.Search(wide)
+		sp := meetingintel.NewSpread(limit)
+		for _, h := range res.Hits {
+			if sp.Full() {
+				break
+			}
+			sp.Offer(h.Kind, h.Meeting, h.Seq, h.Score)
+		}
+		if sp.Full() || len(res.Hits) < k || k >= most {
+			order, scores := sp.Page()
+			hits := make([]Hit, len(order))
+			for i, at := range order {
+				hits[i] = res.Hits[at]
+				hits[i].Score = scores[i]
+			}
+			res.Hits = hits
+			return res
+		}
+	}
 }

@@ -217,3 +217,12 @@ func TestAPIIsLimitedPerAddress(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMemoryAllow is the in-memory limit's cost per request (SQLite).
+func BenchmarkMemoryAllow(b *testing.B) {
+	l := &ratelimit.Limiter{Counter: &ratelimit.Memory{}, Limit: 1 << 30}
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		l.Allow(ctx, "mcp:c:0123456789abcdef")
+	}
+}

@@ -29,7 +29,8 @@ import (
 // documents; an unfiltered one lets the index rank everything, checks the
 // page's meetings and, if one may not be seen, ranks again without it (5%
 // of meetings private: rarely more than one round). Either way the page is
-// the exact top k of what the actor may see. FTS5 stays for snippets, for
+// the exact top k of what the actor may see, spread over the places of
+// each meeting (postings.SearchSpread, meetingintel.Spread). FTS5 stays for snippets, for
 // the page shown only.
 const (
 	snippetTokens = 14
@@ -96,7 +97,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				return nil, err
 			}
 		}
-		res := ix.Search(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
+		res := ix.SearchSpread(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
 			Allow: func(m, doc int64) bool {
 				if m == 0 {
 					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])

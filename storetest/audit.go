@@ -20,7 +20,7 @@ func RunAudit(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 	}{
 		{"every write through the decorator is one row, refused ones with their code", testAuditWritesOnce},
 		{"audit rows filter by user, client, action and time, and page", testAuditFilters},
-		{"only admins read the audit trail", testAuditReaders},
+		{"admins read the whole audit trail, chairs their workspaces' rows, others nothing", testAuditReaders},
 		{"old audit rows are swept, newer ones kept", testAuditRetention},
 		{"audit rows are bounded and hold no text", testAuditBounded},
 	}
@@ -141,6 +141,9 @@ func testAuditWritesOnce(t *testing.T, raw meetingintel.Store) {
 		if r.At.IsZero() || r.ID == 0 {
 			t.Errorf("row without id or time: %+v", r)
 		}
+		if data := r.TargetType == "meeting" || r.TargetType == "action" || r.TargetType == "decision"; data && r.Outcome == "ok" && (r.WorkspaceID != m.WorkspaceID || r.Workspace == "") {
+			t.Errorf("a write without its workspace: %+v (meeting's is %d)", r, m.WorkspaceID)
+		}
 	}
 }
 
@@ -206,8 +209,19 @@ func testAuditFilters(t *testing.T, s meetingintel.Store) {
 }
 
 func testAuditReaders(t *testing.T, s meetingintel.Store) {
+	// Everyone chairs the default workspace at first; carol and bob are
+	// made plain members of it, alice a viewer.
+	def, err := s.FindWorkspace(as(root), "general")
+	mustNil(t, "the default workspace", err)
+	for _, m := range []struct {
+		u    *meetingintel.User
+		role meetingintel.Role
+	}{{carol, meetingintel.RoleMember}, {bob, meetingintel.RoleMember}, {alice, meetingintel.RoleViewer}} {
+		_, err := s.SetMember(as(root), def.ID, m.u.Email, m.role)
+		mustNil(t, "SetMember", err)
+	}
 	mustNil(t, "RecordAudit", s.RecordAudit(context.Background(), &meetingintel.AuditEntry{Action: meetingintel.AuditSignIn, UserEmail: carol.Email}))
-	_, _, err := s.FindAudit(as(carol), meetingintel.AuditFilter{})
+	_, _, err = s.FindAudit(as(carol), meetingintel.AuditFilter{})
 	wantCode(t, "a member reading the trail", err, meetingintel.EFORBIDDEN)
 	_, _, err = s.FindAudit(as(carol), meetingintel.AuditFilter{User: carol.Email})
 	wantCode(t, "a member reading their own rows", err, meetingintel.EFORBIDDEN)
@@ -217,6 +231,32 @@ func testAuditReaders(t *testing.T, s meetingintel.Store) {
 	mustNil(t, "an admin reading the trail", err)
 	if len(rows) != 1 {
 		t.Errorf("admin sees %d rows", len(rows))
+	}
+
+	// alice chairs a workspace of her own: she reads its rows, no others.
+	w := &meetingintel.Workspace{Name: "Client Alpha", Slug: "client-alpha"}
+	mustNil(t, "CreateWorkspace", s.CreateWorkspace(as(root), w))
+	_, err = s.SetMember(as(root), w.ID, alice.Email, meetingintel.RoleChair)
+	mustNil(t, "SetMember", err)
+	for _, ws := range []int64{w.ID, w.ID, 0, def.ID} {
+		mustNil(t, "RecordAudit", s.RecordAudit(context.Background(), &meetingintel.AuditEntry{Action: meetingintel.AuditMeetingCreate, WorkspaceID: ws}))
+	}
+	rows, _, err = s.FindAudit(as(alice), meetingintel.AuditFilter{})
+	mustNil(t, "a chair reading the trail", err)
+	if len(rows) != 2 {
+		t.Fatalf("the chair sees %d rows, want her workspace's 2", len(rows))
+	}
+	for _, r := range rows {
+		if r.WorkspaceID != w.ID || r.Workspace != "client-alpha" {
+			t.Errorf("the chair sees %+v", r)
+		}
+	}
+	_, _, err = s.FindAudit(as(bob), meetingintel.AuditFilter{})
+	wantCode(t, "a member of the default workspace", err, meetingintel.EFORBIDDEN)
+	_, _, err = s.FindAudit(as(root), meetingintel.AuditFilter{})
+	mustNil(t, "the admin after demoting the chairs", err)
+	if rows := auditRows(t, s, meetingintel.AuditFilter{}); len(rows) != 5 {
+		t.Errorf("the admin sees %d rows, want 5", len(rows))
 	}
 }
 

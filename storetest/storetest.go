@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"search keeps up with writes", testSearchMaintained},
 		{"segment hits carry the lines around them, bounded", testSearchContext},
 		{"search ranks a passage that holds the whole question first", testSearchPassage},
+		{"search spreads its hits over the places of a meeting", testSearchSpread},
 		{"search by kind returns only actions or only decisions, visible ones", testSearchKind},
 		{"search ranks words said together above the same words apart", testSearchNear},
 		{"search ranks a line higher when its speaker's name holds a query word", testSearchSpeaker},

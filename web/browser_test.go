@@ -399,6 +399,14 @@ func screenshots(t *testing.T, bctx context.Context, e *env) {
 		{"connect", "/connect", "#tokens"},
 		{"apps", "/apps", "main"},
 		{"not-found", "/meetings/999999", "main"},
+		{"audit", "/admin/audit", "table"},
+	}
+	// Rows for the audit page (whoever signed in chairs the default workspace).
+	for i, a := range []string{meetingintel.AuditMeetingCreate, meetingintel.AuditActionStatus, meetingintel.AuditDecisionUpdate} {
+		if err := e.DB.RecordAudit(context.Background(), &meetingintel.AuditEntry{UserEmail: "priya@fernhill.example", Via: "mcp",
+			Client: "https://claude.ai/oauth/mcp-oauth-client-metadata", Action: a, WorkspaceID: 1, TargetType: "meeting", TargetID: strconv.Itoa(40 + i)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	widths := []struct {
 		name string

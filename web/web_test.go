@@ -1254,6 +1254,11 @@ func TestProvidersSignInLikeATokenDoes(t *testing.T) {
 	wantStatus(t, "a page with the provider's session", res, 200)
 	res = rec("GET", "http://127.0.0.1/auth/oidc/test/callback?email=nobody@fernhill.example")
 	wantStatus(t, "an unknown user at the callback", res, 404)
+	// The sign-in is in the audit trail, once, with the provider as its client.
+	rows, _, err := e.DB.FindAudit(as(e.Admin), meetingintel.AuditFilter{Action: meetingintel.AuditSignIn})
+	if err != nil || len(rows) != 1 || rows[0].Client != "sso:test" || rows[0].UserEmail != e.Priya.Email || rows[0].Via != "web" {
+		t.Errorf("sign-in rows %+v, %v; want one of priya's via sso:test", rows, err)
+	}
 	res = rec("GET", "http://127.0.0.1/auth/oidc/other/start")
 	wantStatus(t, "an unknown provider", res, 404)
 }

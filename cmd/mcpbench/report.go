@@ -142,6 +142,10 @@ func (r *report) write(out string) error {
 	}
 	fmt.Fprintf(&b, "Command: `scripts/with-postgres.sh go run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin bin/meetingintel -postgres env -out docs/benchmarks-mcp.md` "+
 		"(after `make build` and `go run ./cmd/mibench`; `-parts %s` selects parts, and without `-postgres` the PostgreSQL parts are left out).\n\n", strings.Join(allParts, ","))
+	if o.baselineBin != "" {
+		fmt.Fprintf(&b, "This run also measured an earlier build beside it: `-baseline-bin %s -baseline-label %q` (a binary built from that commit; \"Before and after\" above).\n\n",
+			filepath.Base(o.baselineBin), o.baselineLabel)
+	}
 
 	fmt.Fprintf(&b, "## Machine\n\n")
 	fmt.Fprintf(&b, "- %s, %d logical CPUs, %s/%s, Linux %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, osRelease())

@@ -19,6 +19,9 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/meetingintel/meetingintel"
+	"github.com/meetingintel/meetingintel/sqlite"
 )
 
 // auditRow is a row as GET /api/audit returns it.
@@ -76,6 +79,10 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	}
 	callTool(t, ctx, cs, "fetch", map[string]any{"id": adminPAT})
 	callTool(t, ctx, cs, "delete_meeting", map[string]any{"meeting_id": mid})
+	// The legacy SSE transport: its writes are via sse.
+	sse := mcpSession(t, ctx, s.url+"/sse", anaPAT)
+	sa := structuredID(t, callTool(t, ctx, sse, "create_action", map[string]any{"action_text": secret}), "id")
+	callTool(t, ctx, sse, "delete_action", map[string]any{"action_id": sa})
 
 	// REST.
 	api := func(method, path, body string) *e2eReply {
@@ -181,6 +188,7 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 		"mcp meeting.create": 1, "mcp meeting.update": 1, "mcp meeting.delete": 1,
 		"mcp action.create": 1, "mcp action.update": 1, "mcp action.status": 1, "mcp action.delete": 1,
 		"mcp decision.create": 1, "mcp decision.update": 1, "mcp decision.delete": 1,
+		"sse action.create": 1, "sse action.delete": 1,
 		"rest meeting.create": 1, "rest meeting.update": 1, "rest meeting.delete": 1,
 		"rest action.create": 1, "rest action.status": 1, "rest action.update": 1, "rest action.delete": 1,
 		"rest decision.create": 1, "rest decision.update": 1, "rest decision.delete": 1,
@@ -201,7 +209,7 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	for _, r := range rows {
 		if r.Action == "mcp.tool" {
 			tools[r.Tool+" "+r.Outcome]++
-			if r.User != "ana@example.com" || r.Via != "mcp" || !strings.HasPrefix(r.Client, "pat:") {
+			if r.User != "ana@example.com" || (r.Via != "mcp" && r.Via != "sse") || !strings.HasPrefix(r.Client, "pat:") {
 				t.Errorf("tool row %+v", r)
 			}
 		}
@@ -226,9 +234,20 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	if !strings.HasPrefix(table, "TIME ") || !strings.Contains(table, "signin") || strings.Count(table, "\n") != 2 {
 		t.Errorf("audit table:\n%s", table)
 	}
+	table = mustOK(t, cli(t, nil, "audit", "--db", db, "--action", "decision.create", "--client", "session")).stdout
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "WORKSPACE") ||
+		!strings.Contains(lines[1], " general ") || !strings.Contains(lines[1], " web ") {
+		t.Errorf("the web's decision in the table:\n%s", table)
+	}
 	if r := cli(t, nil, "audit", "--db", db, "--since", "yesterday"); r.code != 2 {
 		t.Errorf("a bad --since: exit %d", r.code)
 	}
+	// Everyone chairs the default workspace at first, and a chair reads
+	// its rows; as a plain member ana reads none.
+	if r := mustHTTP(t, "GET", s.url+"/api/audit?action=signin", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 200 || strings.Contains(r.body, `"signin"`) {
+		t.Errorf("a chair's GET /api/audit: %d, or it holds rows of no workspace: %.300s", r.status, r.body)
+	}
+	demote(t, db, "ana@example.com", meetingintel.RoleMember)
 	if r := mustHTTP(t, "GET", s.url+"/api/audit", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 403 {
 		t.Errorf("a member's GET /api/audit: %d", r.status)
 	}
@@ -245,6 +264,26 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	}
 }
 
+// demote gives email the role in the default workspace, as an org admin,
+// on the database the running server uses.
+func demote(t *testing.T, path, email string, role meetingintel.Role) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	actx := meetingintel.NewContextWithUser(ctx, auditReader) // an org admin
+	w, err := db.FindWorkspace(actx, "general")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetMember(actx, w.ID, email, role); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func readAll(t *testing.T, res *http.Response) string {
 	t.Helper()
 	defer res.Body.Close()
@@ -256,5 +295,86 @@ func readAll(t *testing.T, res *http.Response) string {
 		if err != nil {
 			return b.String()
 		}
+	}
+}
+
+// TestOAuthConsentGrantsAndRevocationsAreAudited: an OAuth connection made
+// through the consent page (signing in there with a PAT), a denied one,
+// the token's tool call under the client's id, and the disconnect.
+func TestOAuthConsentGrantsAndRevocationsAreAudited(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "oauth-audit.db")
+	adminPAT := strings.TrimSpace(mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "root@example.com", "--name", "Root", "--admin")).stdout)
+	anaPAT := strings.TrimSpace(mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana")).stdout)
+	s := startServe(t, db, map[string]string{"OAUTH_ENABLED": "true"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	tok, c := grantFor(t, s, anaPAT, "")
+	cs := mcpSession(t, ctx, s.url+"/mcp", tok.str("access_token"))
+	callTool(t, ctx, cs, "list_meetings", map[string]any{})
+
+	// A denial, by someone who signed in on the consent page first.
+	_, challenge := pkce()
+	f, err := openConsent(authURL(s.url, c, challenge, "st2", "", ""))
+	if err == nil {
+		f, err = f.signIn(anaPAT)
+	}
+	if err == nil {
+		_, err = f.decide("deny")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The connection ends from the CLI.
+	out := mustOK(t, cli(t, nil, "grants", "list", "--db", db, "--email", "ana@example.com")).stdout
+	m := regexp.MustCompile(`(?m)^(\d+)\s`).FindStringSubmatch(strings.SplitN(out, "\n", 2)[1])
+	if m == nil {
+		t.Fatalf("grants list:\n%s", out)
+	}
+	mustOK(t, cli(t, nil, "grants", "revoke", "--db", db, m[1]))
+	// A read-only connection's write is refused at the door, and recorded.
+	ro, _ := grantFor(t, s, anaPAT, "meetings:read")
+	if r := postMCP(t, s.url+"/mcp", ro.str("access_token"), `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_meeting","arguments":{"meeting_id":77}}}`); r.status != 403 {
+		t.Fatalf("a write tool on a read-only grant: %d", r.status)
+	}
+
+	r := mustHTTP(t, "GET", s.url+"/api/audit?limit=500", http.Header{"Authorization": {"Bearer " + adminPAT}}, "")
+	var p struct {
+		Items []auditRow `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &p); err != nil || r.status != 200 {
+		t.Fatalf("GET /api/audit: %d %s", r.status, r.body)
+	}
+	got := map[string]int{}
+	for _, row := range p.Items {
+		got[row.Via+" "+row.Action+" "+row.Outcome+" "+row.User+" "+row.Client]++
+	}
+	var refused []auditRow
+	for _, row := range p.Items {
+		if row.Action == "mcp.tool" && row.Outcome == "forbidden" {
+			refused = append(refused, row)
+		}
+	}
+	if len(refused) != 1 || refused[0].Tool != "delete_meeting" || refused[0].TargetID != "meeting:77" || refused[0].User != "ana@example.com" {
+		t.Errorf("the refused write tool: %+v", refused)
+	}
+	for _, k := range []string{
+		"oauth signin ok ana@example.com pat:2",              // the consent page's PAT step
+		"oauth oauth.consent ok ana@example.com " + c.id,     // approve
+		"oauth oauth.consent denied ana@example.com " + c.id, // deny
+		"oauth oauth.grant ok ana@example.com " + c.id,       // the code redeemed
+		"mcp mcp.tool ok ana@example.com " + c.id,            // the token's tool call
+		"cli oauth.revoke ok ana@example.com " + c.id,        // disconnected
+	} {
+		want := 1
+		if strings.HasPrefix(k, "oauth signin") {
+			want = 3 // the consent page's PAT step: approve, deny, read-only approve
+		}
+		if got[k] != want {
+			t.Errorf("%q: %d rows, want %d (all: %v)", k, got[k], want, got)
+		}
+	}
+	if strings.Contains(r.body, tok.str("access_token")) || strings.Contains(r.body, tok.str("refresh_token")) || strings.Contains(r.body, "mi_pat_") {
+		t.Error("the audit trail holds a token")
 	}
 }

@@ -70,14 +70,14 @@ func cmdAudit(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tUSER\tVIA\tCLIENT\tACTION\tTOOL\tTARGET\tOUTCOME")
+	fmt.Fprintln(tw, "TIME\tUSER\tVIA\tCLIENT\tACTION\tTOOL\tWORKSPACE\tTARGET\tOUTCOME")
 	for _, r := range rows {
 		target := r.TargetType
 		if r.TargetID != "" {
 			target += " " + r.TargetID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.At.Format(time.RFC3339), dash(r.UserEmail), dash(r.Via), dash(r.Client),
-			r.Action, dash(r.Tool), dash(target), r.Outcome)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.At.Format(time.RFC3339), dash(r.UserEmail), dash(r.Via), dash(r.Client),
+			r.Action, dash(r.Tool), dash(r.Workspace), dash(target), r.Outcome)
 	}
 	return tw.Flush()
 }

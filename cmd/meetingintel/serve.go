@@ -154,7 +154,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if adminToken != "" {
 		printWelcome(e, cfg, admin, adminToken)
 	}
-	err = hs.Serve(ctx)
+	// Requests are not the CLI's: each edge says what it is, and what none
+	// claims (the token endpoint) is recorded without one.
+	err = hs.Serve(meetingintel.NewContextWithAuditSource(ctx, meetingintel.AuditSource{}))
 	log.Info("stopped")
 	return err
 }
