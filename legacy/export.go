@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meetingintel/meetingintel"
 )
 
 // ManifestName is the file the replaced system's offboarding export
@@ -32,36 +33,6 @@ type Manifest struct {
 	// Counts are the rows the export says it wrote, by kind ("meeting",
 	// "action", "decision"); a kind it does not state is absent.
 	Counts map[string]int
-}
-
-// slugRE is the replaced system's workspace slug rule (DESIGN §12).
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$`)
-
-// reservedSlugs are the slugs the replaced system refuses (DESIGN §12).
-var reservedSlugs = map[string]bool{"admin": true, "api": true, "mcp": true, "sse": true, "health": true, "oauth": true,
-	"default": true, "system": true, "control": true, "master": true}
-
-// slugify makes a slug from a name: "Acme Corp." -> "acme-corp".
-func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
-			dash = true
-		}
-	}
-	out := b.String()
-	if len(out) > 100 {
-		out = strings.TrimRight(out[:100], "-")
-	}
-	return out
 }
 
 // parseManifest reads an export-manifest.json. It is lenient about names
@@ -89,10 +60,12 @@ func parseManifest(ref, dir string, data []byte) (*Manifest, error) {
 	case string:
 		ws["slug"] = w
 	}
+	// str is the first of vals that is a non-empty string or number.
 	str := func(vals ...any) string {
 		for _, x := range vals {
-			if s := strings.TrimSpace(jsonText(x)); s != "" && x != nil {
-				if _, isObj := x.(map[string]any); !isObj {
+			switch x.(type) {
+			case string, json.Number:
+				if s := strings.TrimSpace(jsonText(x)); s != "" {
 					return s
 				}
 			}
@@ -107,21 +80,20 @@ func parseManifest(ref, dir string, data []byte) (*Manifest, error) {
 			m.At = t
 		}
 	}
+	given := m.Slug != ""
 	switch {
-	case m.Slug != "":
-		if !slugRE.MatchString(m.Slug) {
-			return nil, fmt.Errorf("%s: workspace slug %q is not a slug (lowercase letters, digits and inner dashes, 2 to 100 characters)", ref, m.Slug)
-		}
+	case given:
 	case m.Name != "":
-		m.Slug = slugify(m.Name)
+		m.Slug = meetingintel.Slugify(m.Name)
 	default:
-		m.Slug = slugify(baseName(dir))
+		m.Slug = meetingintel.Slugify(baseName(dir))
 	}
-	if !slugRE.MatchString(m.Slug) {
-		return nil, fmt.Errorf("%s: names no workspace (workspace.slug or workspace_name), and its folder's name %q makes no slug", ref, baseName(dir))
-	}
-	if reservedSlugs[m.Slug] {
-		return nil, fmt.Errorf("%s: workspace slug %q is reserved; rename the folder or the manifest's workspace", ref, m.Slug)
+	// The replaced system's slug rule is ours (DESIGN §12).
+	if err := meetingintel.ValidateSlug(m.Slug); err != nil {
+		if given {
+			return nil, fmt.Errorf("%s: %s", ref, meetingintel.ErrorMessage(err))
+		}
+		return nil, fmt.Errorf("%s: the workspace it names makes no usable slug (%s); set workspace.slug", ref, meetingintel.ErrorMessage(err))
 	}
 	if m.Name == "" {
 		m.Name = m.Slug

@@ -233,8 +233,8 @@ func TestBadManifestsStopTheReadNamingTheFile(t *testing.T) {
 	}{
 		{"broken JSON", "{\n\"workspace\": \n}", "not valid JSON: line 3"},
 		{"not an object", `["acme"]`, "not a JSON object"},
-		{"a bad slug", `{"workspace": {"slug": "Acme Corp"}}`, `workspace slug "Acme Corp" is not a slug`},
-		{"a reserved slug", `{"workspace": "admin"}`, `"admin" is reserved`},
+		{"a bad slug", `{"workspace": {"slug": "Acme Corp"}}`, `Workspace slug "Acme Corp" must be 2 to 100 lower-case letters`},
+		{"a reserved slug", `{"workspace": "admin"}`, `Workspace slug "admin" is reserved`},
 		{"a count that is not a number", `{"workspace": "acme", "counts": {"meetings": "many"}}`, "counts meetings: many is not a number"},
 		{"a negative count", `{"workspace": "acme", "counts": {"meetings": -1}}`, "is not a row count"},
 	}
