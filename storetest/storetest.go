@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"viewers read, members write their own and any action's status, chairs anything, archived is read-only", testWorkspaceRoles},
 		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
 		{"workspace and member changes are each one audit row", testWorkspaceAudit},
+		{"a source's meeting id is unique per workspace: imports upsert within theirs", testWorkspaceImports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

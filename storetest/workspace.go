@@ -356,3 +356,36 @@ func testWorkspaceAudit(t *testing.T, raw meetingintel.Store) {
 		}
 	}
 }
+
+func testWorkspaceImports(t *testing.T, s meetingintel.Store) {
+	acme(t, s)
+	// The same source meeting id in two workspaces is two meetings (the
+	// replaced system's exports reuse ids across its per-workspace
+	// databases); a re-import updates the one of its own workspace.
+	imp := func(ref, title string) (*meetingintel.Meeting, bool) {
+		t.Helper()
+		m := &meetingintel.Meeting{Title: title, Date: day(3), Source: "Legacy", SourceMeetingID: "legacy:1"}
+		created, err := s.ImportMeeting(in(carol, ref), m, segs(1, title))
+		mustNil(t, "ImportMeeting into "+ref, err)
+		return m, created
+	}
+	gen, created := imp("general", "General one")
+	if !created {
+		t.Fatal("the first import did not create")
+	}
+	ac, created := imp("acme", "Acme one")
+	if !created || ac.ID == gen.ID || ac.WorkspaceID == gen.WorkspaceID {
+		t.Fatalf("importing the same source id into acme: created %v, %+v vs %+v", created, ac, gen)
+	}
+	again, created := imp("acme", "Acme one, again")
+	if created || again.ID != ac.ID {
+		t.Errorf("re-importing into acme: created %v, id %d, want %d", created, again.ID, ac.ID)
+	}
+	if got, _ := s.FindMeetingByID(as(carol), gen.ID); got == nil || got.Title != "General one" {
+		t.Errorf("the acme re-import touched the general meeting: %+v", got)
+	}
+	_, err := s.ImportMeeting(in(carol, meetingintel.AllWorkspaces), &meetingintel.Meeting{Title: "x", Date: day(3), Source: "Legacy", SourceMeetingID: "legacy:2"}, nil)
+	wantCode(t, "importing into all", err, meetingintel.EINVALID)
+	_, err = s.ImportMeeting(in(bob, "acme"), &meetingintel.Meeting{Title: "x", Date: day(3), Source: "Legacy", SourceMeetingID: "legacy:1"}, nil)
+	wantCode(t, "a viewer re-importing", err, meetingintel.EFORBIDDEN)
+}

@@ -53,7 +53,7 @@ Usage:
   meetingintel search --email E [--workspace W] [--limit N] [--json] QUERY
   meetingintel grants list --email E                       OAuth connections (apps)
   meetingintel grants revoke ID
-  meetingintel mcp --email E                               MCP over stdio
+  meetingintel mcp --email E [--workspace W]               MCP over stdio
   meetingintel import-legacy --email E [--workspace W] PATH...
                                                            the old system's JSON or CSV data
   meetingintel workspaces create --name N [--slug S]       prints the new workspace's id

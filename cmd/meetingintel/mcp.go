@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/httpserver"
 	"github.com/meetingintel/meetingintel/mcpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -22,6 +23,7 @@ import (
 func cmdMCP(ctx context.Context, args []string, e env) error {
 	fs, db := newDBFlagSet("mcp", e)
 	email := fs.String("email", "", "act as this user (required)")
+	ws := fs.String("workspace", "", "the workspace tools use when given none and not switched (id, slug or name); default: the user's default")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +48,13 @@ func cmdMCP(ctx context.Context, args []string, e env) error {
 	log := httpserver.NewLogger(e.stderr, slog.LevelWarn)
 	srv := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version})
 	pipe := newDrainIO(ctx, e.stdin, e.stdout, stdinDrainTimeout)
+	if *ws != "" {
+		// Checked now, so a typo fails at start rather than on every call.
+		if _, err := s.CurrentWorkspace(meetingintel.NewContextWithWorkspace(meetingintel.NewContextWithUser(ctx, u), *ws)); err != nil {
+			return err
+		}
+		ctx = meetingintel.NewContextWithWorkspace(ctx, *ws)
+	}
 	return srv.ServeTransport(ctx, u, &mcp.IOTransport{Reader: pipe, Writer: pipe})
 }
 

@@ -46,10 +46,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	defer closeStore(s, e)
 	// Build the in-process search index now, beside serving, so the first
 	// search does not wait for it (seconds at millions of lines).
+	// serve waits for the build to stop before it closes the store or
+	// returns (an error below included), so the build never writes to a
+	// closed store or to a log its caller has moved on from.
 	if w, ok := raw(s).(interface{ WarmSearch(context.Context) error }); ok {
+		warmCtx, stopWarm := context.WithCancel(ctx)
+		warmed := make(chan struct{})
+		defer func() { stopWarm(); <-warmed }()
 		go func() {
+			defer close(warmed)
 			start := time.Now()
-			if err := w.WarmSearch(ctx); err != nil && ctx.Err() == nil {
+			if err := w.WarmSearch(warmCtx); err != nil && warmCtx.Err() == nil {
 				log.Warn("search index not built; the first search builds it", "err", err.Error())
 			} else if err == nil {
 				log.Info("search index built", "took", time.Since(start).Round(time.Millisecond).String())

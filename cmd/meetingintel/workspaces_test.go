@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWorkspacesAndMembersCommands(t *testing.T) {
@@ -76,5 +79,37 @@ func TestWorkspacesAndMembersCommands(t *testing.T) {
 	mustOK(t, cli(t, nil, "members", "remove", "--db", db, "--workspace", "fern-hill", "--email", "ben@example.com"))
 	if r := cli(t, nil, "search", "--db", db, "--email", "ben@example.com", "--workspace", "fern-hill", "flamingo"); r.code != 1 {
 		t.Errorf("a removed member searching: exit %d", r.code)
+	}
+}
+
+func TestMCPOverStdioStartsInTheNamedWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mi.db")
+	mustOK(t, cli(t, nil, "users", "add", "--db", db, "--email", "ana@example.com", "--name", "Ana"))
+	mustOK(t, cli(t, nil, "workspaces", "create", "--db", db, "--name", "Fern Hill"))
+	mustOK(t, cli(t, nil, "members", "add", "--db", db, "--workspace", "fern-hill", "--email", "ana@example.com", "--role", "member"))
+	in := strings.Join([]string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_current_workspace","arguments":{}}}`,
+	}, "\n") + "\n"
+	for _, tc := range []struct{ flag, want string }{{"", `"slug":"general"`}, {"Fern Hill", `"slug":"fern-hill"`}} {
+		args := []string{"mcp", "--db", db, "--email", "ana@example.com"}
+		if tc.flag != "" {
+			args = append(args, "--workspace", tc.flag)
+		}
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		code := run(ctx, args, env{stdin: strings.NewReader(in), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+		cancel()
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("--workspace %q: get_current_workspace answered %s", tc.flag, out.String())
+		}
+	}
+	if r := cli(t, nil, "mcp", "--db", db, "--email", "ana@example.com", "--workspace", "nowhere"); r.code != 1 || !strings.Contains(r.stderr, "not found") {
+		t.Errorf("an unknown workspace: exit %d, %s", r.code, r.stderr)
 	}
 }

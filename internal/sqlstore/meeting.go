@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,12 @@ func (db *Store) ImportMeeting(ctx context.Context, m *meetingintel.Meeting, seg
 	}
 	now := db.Now()
 	created := false
+	// A source's meeting id is unique within a workspace: the import
+	// upserts in the one it goes into.
+	ws, err := ac.homeWorkspace()
+	if err != nil {
+		return false, err
+	}
 	err = db.write(ctx, func(tx *Tx) error {
 		created = false
 		var id int64
@@ -63,11 +70,11 @@ func (db *Store) ImportMeeting(ctx context.Context, m *meetingintel.Meeting, seg
 			// Two replicas importing the same source meeting at once would
 			// both find nothing and both insert; the lock makes the second
 			// wait and then replace what the first stored.
-			if err := db.lock(ctx, tx, m.Source, m.SourceMeetingID); err != nil {
+			if err := db.lock(ctx, tx, strconv.FormatInt(ws, 10)+":"+m.Source, m.SourceMeetingID); err != nil {
 				return err
 			}
-			err := tx.QueryRowContext(ctx, `SELECT id FROM meetings WHERE source = ? AND source_meeting_id = ?`,
-				m.Source, m.SourceMeetingID).Scan(&id)
+			err := tx.QueryRowContext(ctx, `SELECT id FROM meetings WHERE workspace_id = ? AND source = ? AND source_meeting_id = ?`,
+				ws, m.Source, m.SourceMeetingID).Scan(&id)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return db.internal(err)
 			}
