@@ -81,6 +81,10 @@ type splitResult struct {
 	meetings, turns, qs int
 	ours, bm25          scores
 	searchTime          time.Duration
+	// inMeeting: questions with a hit of ours in their meeting in the top
+	// 10, answering or not. Its gap to hit@10 is the misses of place
+	// within the right meeting; the rest are misses of the meeting.
+	inMeeting int
 }
 
 // markers are QMSum's annotations in turn text ({vocalsound}, {disfmarker}).
@@ -179,14 +183,17 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 		if err != nil && meetingintel.ErrorCode(err) != meetingintel.EINVALID {
 			return res, fmt.Errorf("search %q: %w", q.text, err)
 		}
-		rank := 0
+		rank, inMeeting := 0, false
 		for i, h := range hits {
-			if h.MeetingID == q.meeting && h.StartMS != nil && q.answers(int(*h.StartMS/10000)) {
+			inMeeting = inMeeting || h.MeetingID == q.meeting
+			if rank == 0 && h.MeetingID == q.meeting && h.StartMS != nil && q.answers(int(*h.StartMS/10000)) {
 				rank = i + 1
-				break
 			}
 		}
 		ours = append(ours, rank)
+		if inMeeting {
+			res.inMeeting++
+		}
 	}
 	res.searchTime = time.Since(t0)
 	for _, q := range qs {
@@ -247,6 +254,11 @@ func render(rs []splitResult) string {
 			100*(r.ours.hit10-r.bm25.hit10), 100*(r.ours.hit3-r.bm25.hit3), r.ours.mrr10-r.bm25.mrr10)
 	}
 	b.WriteString("\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "- %s: a hit in the question's meeting in our top 10 for %.1f%% of questions (hit@10 %.1f%%): %.1f%% miss the meeting, %.1f%% the place in it.\n",
+			r.name, 100*float64(r.inMeeting)/float64(max(r.qs, 1)), 100*r.ours.hit10,
+			100-100*float64(r.inMeeting)/float64(max(r.qs, 1)), 100*float64(r.inMeeting)/float64(max(r.qs, 1))-100*r.ours.hit10)
+	}
 	for _, r := range rs {
 		fmt.Fprintf(&b, "- %s: %d searches took %v in all (mean %.2f ms; quality run, not a latency measurement).\n",
 			r.name, r.qs, r.searchTime.Round(time.Millisecond), float64(r.searchTime.Microseconds())/1000/float64(max(r.qs, 1)))
