@@ -1,18 +1,18 @@
 // Package audit records the audit trail: every write of meetings, actions
-// and decisions, every token, account and OAuth grant change (Store and
-// OAuth, decorators around the stores, so each write is recorded once
-// whichever edge made it: MCP, REST, web or CLI), and the events only an
-// edge sees (sign-ins, consent, MCP tool calls), which the edges record
-// with Record.
+// and decisions, every token, account, workspace, membership and OAuth
+// grant change (Store and OAuth, decorators around the stores, so each
+// write is recorded once whichever edge made it: MCP, REST, web or CLI),
+// and the events only an edge sees (sign-ins, consent, MCP tool calls),
+// which the edges record with Record.
 //
-// What is atomic and what is not: a row is written after the write it
-// records has committed, in its own statement, not in the write's
-// transaction. The decorator sees every write in one place, above the
+// What is atomic and what is not: nothing is. A row is written after the
+// write it records has committed, in its own statement, not in the write's
+// transaction. Why: the decorator sees every write in one place, above the
 // stores, without reaching into their transactions, and a broken audit
-// table cannot stop people working. The
-// price: a crash between the two loses that row, and a failed audit insert
-// is logged (level ERROR, "audit row not recorded") rather than undoing the
-// write. Refused writes are recorded too, with the error code as outcome.
+// table cannot stop people working. The price: a crash between the two
+// loses that row, and a failed audit insert is logged (level ERROR, "audit
+// row not recorded") rather than undoing the write. Refused writes are
+// recorded too, with the error code as outcome.
 //
 // A row holds ids, never text: no meeting, action or decision content, no
 // tool arguments, and never a token (a PAT appears as "pat:" and its id).

@@ -113,8 +113,16 @@ func (ix *Index) Search(q Query) Result {
 		return Result{Hits: []Hit{}}
 	}
 	defer qq.release()
+	return qq.top(max(q.K, 1))
+}
+
+// top runs step 2 of Search for the k best; a prepared query may run it
+// again for a larger k (SearchSpread) without walking the postings for
+// masks and covers again.
+func (qq *query) top(k int) Result {
+	ix, q := qq.ix, qq.q
+	clear(qq.s.visited)
 	res := qq.result()
-	k := max(q.K, 1)
 	h := &topK{k: k}
 	order := make([]int, len(qq.found))
 	for i := range order {
@@ -565,12 +573,17 @@ func (h *topK) sorted() []Hit {
 // q.K*(2*SpreadDistance+1), which always settles it. Hits carry their
 // adjusted scores, best first.
 func (ix *Index) SearchSpread(q Query) Result {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	qq := ix.prepare(q)
+	if qq == nil {
+		return Result{Hits: []Hit{}}
+	}
+	defer qq.release()
 	limit := max(q.K, 1)
 	most := limit * (2*meetingintel.SpreadDistance + 1)
 	for k := 2 * limit; ; k = min(4*k, most) {
-		wide := q
-		wide.K = k
-		res := ix.Search(wide)
+		res := qq.top(k)
 		sp := meetingintel.NewSpread(limit)
 		for _, h := range res.Hits {
 			if sp.Full() {

@@ -293,3 +293,31 @@ func TestTerms(t *testing.T) {
 		t.Errorf("tokens %q, want %q", toks, want)
 	}
 }
+
+// TestSearchSpreadExact: SearchSpread's page equals meetingintel.Spread
+// applied to brute-force RankDocs' ranking of every match.
+func TestSearchSpreadExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	ix := New()
+	ix.Put(genCorpus(r, 40, 60)...)
+	for qi, q := range queriesFor(r) {
+		got := ix.SearchSpread(q)
+		all := q
+		all.K = 1 << 20
+		ranked := ix.Brute(all).Hits
+		sp := meetingintel.NewSpread(max(q.K, 1))
+		for _, h := range ranked {
+			if sp.Full() {
+				break
+			}
+			sp.Offer(h.Kind, h.Meeting, h.Seq, h.Score)
+		}
+		order, scores := sp.Page()
+		want := make([]Hit, len(order))
+		for i, at := range order {
+			want[i] = ranked[at]
+			want[i].Score = scores[i]
+		}
+		sameHits(t, fmt.Sprintf("query %d %q kind %q k %d", qi, q.Words, q.Kind, q.K), got.Hits, want)
+	}
+}
