@@ -64,8 +64,10 @@ type AuditEntry struct {
 	Client string `json:"client,omitempty"`
 	Action string `json:"action"`
 	Tool   string `json:"tool,omitempty"` // the MCP tool, on mcp.tool rows
-	// WorkspaceID says where the write landed (0 for what belongs to no
-	// workspace: sign-ins, tokens, tool calls); Workspace is its slug.
+	// WorkspaceID says where the write landed, or the workspace an MCP
+	// tool call acted in (0 for what belongs to no workspace: sign-ins,
+	// tokens, a tool call over "all" or one that touches no workspace);
+	// Workspace is its slug.
 	WorkspaceID int64  `json:"workspace_id,omitempty"`
 	Workspace   string `json:"workspace,omitempty"`
 	TargetType  string `json:"target_type,omitempty"` // meeting, action, decision, token, user, grant

@@ -237,6 +237,15 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 				return toolError(errors.New(meetingintel.ErrorMessage(err))), nil
 			}
 		}
+		// The store notes the workspace it resolves the call's choice to;
+		// installed after chooseWorkspace, so only the call's own
+		// resolution lands on its audit row. list_workspaces and
+		// get_current_workspace resolve the choice only to report it: they
+		// act in no workspace, and their rows name none.
+		var note *meetingintel.WorkspaceNote
+		if scoped || t.Name == "switch_workspace" {
+			ctx, note = meetingintel.NewContextWithWorkspaceNote(ctx)
+		}
 		res, out, err := h(ctx, in)
 		outcome := meetingintel.AuditOK
 		if err != nil {
@@ -244,7 +253,7 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 		} else if res != nil && res.IsError {
 			outcome = "tool_error"
 		}
-		s.auditTool(ctx, t.Name, req.Params.Arguments, outcome)
+		s.auditToolIn(ctx, t.Name, req.Params.Arguments, outcome, note.ID())
 		if s.onToolCall != nil {
 			m := "ok"
 			if outcome != meetingintel.AuditOK {
@@ -282,15 +291,23 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in
 	})
 }
 
-// auditTool records one tool call in the store's audit trail: who, through
-// which client, which tool, the ids it named and how it ended; never the
-// arguments themselves. (The writes a tool makes are recorded by the store
-// when it is an audit.Store, as serve wires it.)
+// auditTool records one tool call refused before it reached the store (no
+// workspace resolved: the row has none). See auditToolIn.
 func (s *Server) auditTool(ctx context.Context, tool string, args json.RawMessage, outcome string) {
+	s.auditToolIn(ctx, tool, args, outcome, 0)
+}
+
+// auditToolIn records one tool call in the store's audit trail: who, through
+// which client, which tool, the workspace it acted in (ws, as the store
+// resolved it; 0 for "all" and for tools that touch no workspace), the ids
+// it named and how it ended; never the arguments themselves. (The writes a
+// tool makes are recorded by the store when it is an audit.Store, as serve
+// wires it.)
+func (s *Server) auditToolIn(ctx context.Context, tool string, args json.RawMessage, outcome string, ws int64) {
 	var v map[string]any
 	_ = json.Unmarshal(args, &v) // ids only; unreadable arguments name none
 	audit.Record(ctx, s.store, s.log, meetingintel.AuditEntry{Action: meetingintel.AuditToolCall, Tool: tool,
-		TargetID: audit.ToolTargets(v), Outcome: outcome})
+		WorkspaceID: ws, TargetID: audit.ToolTargets(v), Outcome: outcome})
 }
 
 // decodeInput checks a tool call's arguments against the input schema

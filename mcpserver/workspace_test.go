@@ -132,3 +132,72 @@ func TestSwitchWorkspaceIsKeptPerCredential(t *testing.T) {
 		fails(t, one, "switch_workspace", map[string]any{"workspace": bad})
 	}
 }
+
+// auditTools returns the mcp.tool rows reader may read, oldest first, as
+// "tool workspace-slug" ("-" for none).
+func (e *env) auditTools(reader *meetingintel.User) []string {
+	e.t.Helper()
+	rows, _, err := e.db.FindAudit(meetingintel.NewContextWithUser(e.ctx, reader), meetingintel.AuditFilter{Action: meetingintel.AuditToolCall, Limit: meetingintel.MaxAuditLimit})
+	if err != nil {
+		e.t.Fatalf("FindAudit as %s: %v", reader.Email, err)
+	}
+	var out []string
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		ws := r.Workspace
+		if r.WorkspaceID == 0 {
+			ws = "-"
+		}
+		out = append(out, r.UserEmail+" "+r.Tool+" "+ws)
+	}
+	return out
+}
+
+func TestToolCallAuditRowsCarryTheirWorkspace(t *testing.T) {
+	e := newEnv(t)
+	_, alice, _, _, dave := e.acme()
+	daveU, err := e.db.FindUserByEmail(meetingintel.NewContextWithUser(e.ctx, e.alice), "dave@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := e.db.FindUserByEmail(meetingintel.NewContextWithUser(e.ctx, e.alice), "root@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// alice chairs acme and general; dave chairs general only.
+	ok[mcpserver.ListMeetingsResult](t, alice, "list_meetings", map[string]any{"workspace": "acme", "days_back": 3650})    // the argument
+	ok[mcpserver.SearchMeetingsResult](t, alice, "search_meetings", map[string]any{"query": "budget", "workspace": "all"}) // spans all: none
+	ok[mcpserver.ListWorkspacesResult](t, alice, "list_workspaces", nil)                                                   // no workspace
+	ok[mcpserver.SchemaResult](t, alice, "get_schema", nil)                                                                // touches none
+	ok[mcpserver.CurrentWorkspaceResult](t, alice, "switch_workspace", map[string]any{"workspace": "acme"})                // the one switched to
+	ok[mcpserver.MeetingDetail](t, alice, "create_meeting", map[string]any{"title": "After the switch", "meeting_date": "2026-03-05"})
+	fails(t, alice, "list_meetings", map[string]any{"workspace": "nowhere"})                      // resolves to none
+	ok[mcpserver.ListMeetingsResult](t, dave, "list_meetings", map[string]any{"days_back": 3650}) // the default
+	fails(t, dave, "list_meetings", map[string]any{"workspace": "acme"})                          // not his: none
+
+	all := []string{
+		"alice@example.com list_meetings acme",
+		"alice@example.com search_meetings -",
+		"alice@example.com list_workspaces -",
+		"alice@example.com get_schema -",
+		"alice@example.com switch_workspace acme",
+		"alice@example.com create_meeting acme",
+		"alice@example.com list_meetings -",
+		"dave@example.com list_meetings general",
+		"dave@example.com list_meetings -",
+	}
+	admin.Admin = true
+	if got := e.auditTools(admin); strings.Join(got, "\n") != strings.Join(all, "\n") {
+		t.Errorf("the admin's tool rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(all, "\n"))
+	}
+	// A's chair sees the calls in A (and in general, which she chairs too);
+	// B's chair sees B's only; nobody but the admin sees rows of none.
+	wantAlice := []string{all[0], all[4], all[5], all[7]}
+	if got := e.auditTools(e.alice); strings.Join(got, "\n") != strings.Join(wantAlice, "\n") {
+		t.Errorf("acme's chair reads:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantAlice, "\n"))
+	}
+	if got := e.auditTools(daveU); strings.Join(got, "\n") != all[7] {
+		t.Errorf("general's chair (not acme's) reads:\n%s\nwant only %q", strings.Join(got, "\n"), all[7])
+	}
+}

@@ -71,9 +71,23 @@ func TestWorkspaceSwitcherAndPages(t *testing.T) {
 	if !strings.Contains(after, "Fern Hill kickoff") || strings.Contains(after, e.meetingByTitle("Pricing page redesign").Title) {
 		t.Errorf("after the switch the meetings page is not Fern Hill's:\n%.2000s", after)
 	}
-	if res, _ := priya.get(members); res.StatusCode != http.StatusOK {
+	res, body := priya.get(members)
+	if res.StatusCode != http.StatusOK {
 		t.Errorf("a chair's members page: %d", res.StatusCode)
 	}
+	// From there the chair reaches her workspace's audit trail.
+	wantBody(t, "a chair's members page", body, `<a class="btn" href="/admin/audit">Audit trail</a>`)
+	// A tool call made in Fern Hill, and one over every workspace.
+	for _, ws := range []int64{w.ID, 0} {
+		if err := e.DB.RecordAudit(context.Background(), &meetingintel.AuditEntry{UserEmail: e.Priya.Email, Via: "mcp", Client: "pat:9",
+			Action: meetingintel.AuditToolCall, Tool: "list_meetings", WorkspaceID: ws, TargetID: "meeting:" + strconv.FormatInt(100+ws, 10)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, body = priya.get("/admin/audit?action=mcp.tool")
+	wantStatus(t, "the chair's audit page", res, http.StatusOK)
+	wantBody(t, "the chair's audit page", body, "<code>list_meetings</code>", "meeting:"+strconv.FormatInt(100+w.ID, 10)+" · fern-hill")
+	wantNotBody(t, "the chair's audit page", body, "meeting:100<")
 	if res, _ := daniel.postCSRF("/workspace", url.Values{"workspace": {"fern-hill"}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a non-member switching: %d, want 404", res.StatusCode)
 	}

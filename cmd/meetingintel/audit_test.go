@@ -31,6 +31,7 @@ type auditRow struct {
 	Client     string `json:"client"`
 	Action     string `json:"action"`
 	Tool       string `json:"tool"`
+	Workspace  string `json:"workspace"`
 	TargetType string `json:"target_type"`
 	TargetID   string `json:"target_id"`
 	Outcome    string `json:"outcome"`
@@ -79,6 +80,8 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	}
 	callTool(t, ctx, cs, "fetch", map[string]any{"id": adminPAT})
 	callTool(t, ctx, cs, "delete_meeting", map[string]any{"meeting_id": mid})
+	// A read over every workspace acts in none.
+	callTool(t, ctx, cs, "list_meetings", map[string]any{"workspace": "all"})
 	// The legacy SSE transport: its writes are via sse.
 	sse := mcpSession(t, ctx, s.url+"/sse", anaPAT)
 	sa := structuredID(t, callTool(t, ctx, sse, "create_action", map[string]any{"action_text": secret}), "id")
@@ -209,6 +212,13 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	for _, r := range rows {
 		if r.Action == "mcp.tool" {
 			tools[r.Tool+" "+r.Outcome]++
+			// Each tool call names the workspace it acted in: ana's only
+			// one, general; none for the read over "all".
+			wantWS := map[string]string{"create_meeting": "general", "delete_meeting": "general", "search_meetings": "general",
+				"create_action": "general", "list_meetings": ""}
+			if want, ok := wantWS[r.Tool]; ok && r.Outcome == "ok" && r.Workspace != want {
+				t.Errorf("tool row %s in workspace %q, want %q", r.Tool, r.Workspace, want)
+			}
 			if r.User != "ana@example.com" || (r.Via != "mcp" && r.Via != "sse") || !strings.HasPrefix(r.Client, "pat:") {
 				t.Errorf("tool row %+v", r)
 			}
@@ -246,6 +256,23 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	// its rows; as a plain member ana reads none.
 	if r := mustHTTP(t, "GET", s.url+"/api/audit?action=signin", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 200 || strings.Contains(r.body, `"signin"`) {
 		t.Errorf("a chair's GET /api/audit: %d, or it holds rows of no workspace: %.300s", r.status, r.body)
+	}
+	// The chair reads her workspace's tool calls, not the one over "all".
+	if r := mustHTTP(t, "GET", s.url+"/api/audit?action=mcp.tool&limit=500", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 200 ||
+		!strings.Contains(r.body, `"tool":"create_meeting","workspace_id":1,"workspace":"general"`) || strings.Contains(r.body, `"list_meetings"`) {
+		t.Errorf("a chair's tool calls in GET /api/audit: %d %.600s", r.status, r.body)
+	}
+	table = mustOK(t, cli(t, nil, "audit", "--db", db, "--action", "mcp.tool", "--client", "pat:2")).stdout
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 7 {
+			t.Fatalf("audit table line: %q", line)
+		}
+		seen[f[5]+" "+f[6]] = true // TOOL WORKSPACE
+	}
+	if !seen["create_meeting general"] || !seen["list_meetings -"] || seen["list_meetings general"] {
+		t.Errorf("tool calls' workspaces in the table (%v):\n%s", seen, table)
 	}
 	demote(t, db, "ana@example.com", meetingintel.RoleMember)
 	if r := mustHTTP(t, "GET", s.url+"/api/audit", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 403 {

@@ -105,6 +105,10 @@ func (db *Store) access(ctx context.Context, q queryer) (*access, error) {
 				"You are a member of several workspaces (%s): choose one, or %q.", strings.Join(names, ", "), meetingintel.AllWorkspaces)
 		}
 	}
+	// The edge that asked (an MCP tool call's audit row) learns where the
+	// call acted from this resolution, not from a read of its own. Under
+	// AllWorkspaces home is 0 and nothing is noted.
+	meetingintel.NoteWorkspace(ctx, ac.home)
 	return ac, nil
 }
 
