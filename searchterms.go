@@ -83,3 +83,49 @@ var stopWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// settingWeight is the weight of a word a question says only in its
+// setting, after "when", "while" or "during" ("what did marketing think of
+// the buttons when discussing the functional design?"): the setting names
+// the wider discussion, the words before it what was said; 0.5 gained +0.4
+// (train) and +1.3 (val) points of hit@10 on QMSum (0.3 and 0.7 less; 1.3
+// lost a point). It scales the term's IDF, so every bound holds.
+const settingWeight = 0.5
+
+// settingCues open a question's setting; a question that starts with one
+// ("When did we ship?") has none.
+var settingCues = []string{" when ", " while ", " during "}
+
+// TermWeights returns the weight of each of terms (SearchTerms of query,
+// after DropIntentWords) in ranking: settingWeight for a word said only
+// after the first setting cue of query, 1 for the others.
+func TermWeights(query string, terms []string) []float64 {
+	low := strings.ToLower(query)
+	at := -1
+	for _, cue := range settingCues {
+		if i := strings.Index(low, cue); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	out := make([]float64, len(terms))
+	for i := range out {
+		out[i] = 1
+	}
+	if at < 0 {
+		return out
+	}
+	split := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			m[w] = true
+		}
+		return m
+	}
+	before, after := split(low[:at]), split(low[at:])
+	for i, t := range terms {
+		if after[t] && !before[t] {
+			out[i] = settingWeight
+		}
+	}
+	return out
+}

@@ -95,7 +95,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				return nil, err
 			}
 		}
-		res := ix.SearchSpread(postings.Query{Words: words, Weights: weights, Kind: q.Kind, K: limit,
+		res := ix.SearchSpread(postings.Query{Words: words, TermWeights: meetingintel.TermWeights(q.Query, words), Weights: weights, Kind: q.Kind, K: limit,
 			Allow: func(m, doc int64) bool {
 				if m == 0 {
 					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])

@@ -55,7 +55,8 @@ func TestSearchExactOnQMSum(t *testing.T) {
 	}
 	var scored, brute int
 	for i, text := range questions {
-		q := Query{Words: meetingintel.DropIntentWords(meetingintel.SearchTerms(text)), Weights: meetingintel.KindWeights(text), K: 10}
+		words := meetingintel.DropIntentWords(meetingintel.SearchTerms(text))
+		q := Query{Words: words, TermWeights: meetingintel.TermWeights(text, words), Weights: meetingintel.KindWeights(text), K: 10}
 		got, want := ix.Search(q), ix.Brute(q)
 		sameHits(t, fmt.Sprintf("question %d %q", i, text), got.Hits, want.Hits)
 		scored, brute = scored+got.Scored, brute+want.Scored

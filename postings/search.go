@@ -19,8 +19,11 @@ const tableTerms = 12
 
 // Query is one search.
 type Query struct {
-	Words   []string // meetingintel.SearchTerms (after DropIntentWords), in query order
-	Weights map[string]float64
+	Words []string // meetingintel.SearchTerms (after DropIntentWords), in query order
+	// TermWeights (when set) scale each word's IDF, by Words' index
+	// (meetingintel.TermWeights); a missing one is 1.
+	TermWeights []float64
+	Weights     map[string]float64
 	// Kind, when set, keeps only hits of that kind, scored as in a search
 	// of every kind.
 	Kind string
@@ -55,9 +58,10 @@ type Result struct {
 
 // found is a query word that matches something.
 type found struct {
-	word string
-	term uint32
-	df   int32
+	word   string
+	weight float64 // Query.TermWeights', 1 when not given
+	term   uint32
+	df     int32
 }
 
 // scratch is one search's working memory, pooled: per document its
@@ -254,7 +258,7 @@ func (ix *Index) meetingID(n int32) int64 {
 // matches anything.
 func (ix *Index) prepare(q Query) *query {
 	qq := &query{ix: ix, q: q}
-	for _, w := range q.Words {
+	for wi, w := range q.Words {
 		if len(qq.found) == maxTerms {
 			break
 		}
@@ -262,8 +266,12 @@ func (ix *Index) prepare(q Query) *query {
 		if t == "" {
 			continue
 		}
+		weight := 1.0
+		if wi < len(q.TermWeights) {
+			weight = q.TermWeights[wi]
+		}
 		if tn, ok := ix.dict[t]; ok && ix.terms[tn].df > 0 {
-			qq.found = append(qq.found, found{word: w, term: tn, df: ix.terms[tn].df})
+			qq.found = append(qq.found, found{word: w, weight: weight, term: tn, df: ix.terms[tn].df})
 		}
 	}
 	if len(qq.found) == 0 {
@@ -326,7 +334,7 @@ func (ix *Index) prepare(q Query) *query {
 	}
 	idfs := make([]float64, len(qq.found))
 	for i, f := range qq.found {
-		idfs[i] = meetingintel.BM25IDF(float64(ix.live), float64(f.df))
+		idfs[i] = meetingintel.BM25IDF(float64(ix.live), float64(f.df)) * f.weight
 	}
 	qq.r = meetingintel.Ranker{IDFs: idfs, AvgLen: max(total/float64(max(qq.matched, 1)), 1), Weights: q.Weights, Named: named}
 	for k, name := range kinds {

@@ -97,7 +97,7 @@ func (db *DB) Search(ctx context.Context, q meetingintel.SearchQuery) ([]meeting
 				return nil, err
 			}
 		}
-		res := ix.SearchSpread(postings.Query{Words: terms, Weights: weights, Kind: q.Kind, K: limit,
+		res := ix.SearchSpread(postings.Query{Words: terms, TermWeights: meetingintel.TermWeights(q.Query, terms), Weights: weights, Kind: q.Kind, K: limit,
 			Allow: func(m, doc int64) bool {
 				if m == 0 {
 					return !filtered && !hiddenDocs[doc] && (unlinkedOK == nil || unlinkedOK[doc])

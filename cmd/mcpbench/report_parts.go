@@ -149,7 +149,7 @@ func (r *report) writePostgres(b *strings.Builder) {
 		fmt.Fprintf(b, ", %.0f meetings/s into SQLite", float64(f.meetings)/f.sqliteTook.Seconds())
 	}
 	fmt.Fprintf(b, ". The server is `meetingintel serve` with `DATABASE_URL`, `JWT_SECRET` (random, per run) and `OAUTH_ENABLED=true`. "+
-		"Search on PostgreSQL is a `tsvector` with a GIN index, scored with the same BM25 formula and kind weights as SQLite's, but with Snowball stemming and PostgreSQL's word statistics, so the hits can differ slightly from SQLite's FTS5 (both return a full page of 20 for every query; see the response bytes above).\n")
+		"Search on PostgreSQL ranks through the same in-process index as SQLite's (package `postings`: one stemmer, one scoring function), so both return the same hits in the same order; `tsvector` with a GIN index is kept for snippets.\n")
 }
 
 // writeReplicas is issue 6's second measure: one replica against two on
