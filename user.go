@@ -50,7 +50,9 @@ func (u *User) Validate() error {
 // UserService stores users. It is used by administration edges (CLI, admin
 // pages) and by authentication, so it does not apply visibility rules.
 type UserService interface {
-	// CreateUser stores u; an existing email is ECONFLICT.
+	// CreateUser stores u; an existing email is ECONFLICT. The user joins
+	// the default workspace: an org admin as its chair, anyone else as a
+	// member (a chair or org admin raises it with SetMember).
 	CreateUser(ctx context.Context, u *User) error
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUserByEmail(ctx context.Context, email string) (*User, error)

@@ -74,7 +74,11 @@ func TestEveryRouteWorksForAMember(t *testing.T) {
 		t.Fatalf("search: top hit is not the line: %s", hits.Raw)
 	}
 
-	// bob edits a team meeting: updated_by moves, created_by stays.
+	// bob, a plain member of General as every new user, may not edit
+	// alice's meeting; made its chair, he edits it: updated_by moves,
+	// created_by stays.
+	problemOK(t, e.do(req{Method: "PATCH", Path: mpath, Token: e.bobTok, Body: map[string]any{"title": "Pricing review (final)"}}), 403)
+	e.chairGeneral(e.bob)
 	patched := e.must(200, req{Method: "PATCH", Path: mpath, Token: e.bobTok, Body: map[string]any{"title": "Pricing review (final)", "summary": nil}})
 	if patched.JSON["title"] != "Pricing review (final)" || patched.JSON["summary"] != "" ||
 		patched.JSON["updated_by"] != "bob@example.com" || patched.JSON["created_by"] != "alice@example.com" {

@@ -30,8 +30,9 @@ const (
 )
 
 // env is a real server on 127.0.0.1 over a real SQLite file with the API
-// mounted. alice and bob are members; alice also has a web session whose
-// cookie is "sid=alice".
+// mounted. alice and bob are members of General, as every new non-admin
+// user (a test that has one edit the other's work makes them a chair with
+// chairGeneral); alice also has a web session whose cookie is "sid=alice".
 type env struct {
 	t          *testing.T
 	ctx        context.Context
@@ -94,6 +95,26 @@ func (e *env) user(email, name string) *meetingintel.User {
 		e.t.Fatal(err)
 	}
 	return u
+}
+
+// chairGeneral makes u a chair of the default workspace, General, as an
+// org admin does (members set-role): a new user is only a member there.
+func (e *env) chairGeneral(u *meetingintel.User) {
+	e.t.Helper()
+	admin := &meetingintel.User{Email: "root@example.com", Name: "Root", Admin: true, Active: true}
+	if found, err := e.db.FindUserByEmail(e.ctx, admin.Email); err == nil {
+		admin = found
+	} else if err := e.db.CreateUser(e.ctx, admin); err != nil {
+		e.t.Fatal(err)
+	}
+	actx := meetingintel.NewContextWithUser(e.ctx, admin)
+	def, err := e.db.FindWorkspace(actx, "general")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.db.SetMember(actx, def.ID, u.Email, meetingintel.RoleChair); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // req describes one request; Token "" sends no Authorization.

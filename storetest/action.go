@@ -81,6 +81,9 @@ func testActions(t *testing.T, s meetingintel.Store) {
 	_, _, err = s.FindActions(ctx, meetingintel.ActionFilter{Status: "Done"})
 	wantCode(t, "FindActions with an unknown status", err, meetingintel.EINVALID)
 
+	// alice changes more of carol's action than its status: she chairs
+	// General for it (a plain member may change only the status).
+	chairGeneral(t, s, alice)
 	upd, err := s.UpdateAction(as(alice), a2.ID, meetingintel.ActionUpdate{
 		Status: ptr(meetingintel.ActionStatus("complete")), Notes: ptr("done early"), MeetingID: ptr(int64(0)),
 	})
@@ -186,6 +189,9 @@ func testDecisionUpdate(t *testing.T, s meetingintel.Store) {
 	pd := &meetingintel.Decision{MeetingID: private.ID, Text: "Secret plan"}
 	mustNil(t, "CreateDecision private", s.CreateDecision(as(carol), pd))
 
+	// bob edits carol's decision: he chairs General for it (a plain member
+	// may not), which still does not show him carol's private meeting.
+	chairGeneral(t, s, bob)
 	got, err := s.UpdateDecision(as(bob), d.ID, meetingintel.DecisionUpdate{Text: ptr("  Use narwhal hosting ")})
 	mustNil(t, "UpdateDecision", err)
 	if got.Text != "Use narwhal hosting" || got.Context != "cheaper" || got.UpdatedBy != bob.Email || got.CreatedBy != carol.Email || got.MeetingID != team.ID {
@@ -212,7 +218,8 @@ func testDecisionUpdate(t *testing.T, s meetingintel.Store) {
 	if again, _ := s.FindDecisionByID(as(carol), d.ID); again == nil || again.Text != "Use narwhal hosting" || again.Context != "" {
 		t.Errorf("a refused update stored something: %+v", again)
 	}
-	// Another member cannot reach a private meeting's decision; its creator can.
+	// A chair who is not an attendee cannot reach a private meeting's
+	// decision; its creator can.
 	_, err = s.UpdateDecision(as(bob), pd.ID, meetingintel.DecisionUpdate{Text: ptr("pwned")})
 	wantCode(t, "UpdateDecision of a private meeting's decision", err, meetingintel.ENOTFOUND)
 	if again, _ := s.FindDecisionByID(as(carol), pd.ID); again == nil || again.Text != "Secret plan" {

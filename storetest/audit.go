@@ -209,8 +209,9 @@ func testAuditFilters(t *testing.T, s meetingintel.Store) {
 }
 
 func testAuditReaders(t *testing.T, s meetingintel.Store) {
-	// Everyone chairs the default workspace at first; carol and bob are
-	// made plain members of it, alice a viewer.
+	// carol and bob are plain members of the default workspace, as every
+	// new non-admin user (set again here so the test says so), alice a
+	// viewer.
 	def, err := s.FindWorkspace(as(root), "general")
 	mustNil(t, "the default workspace", err)
 	for _, m := range []struct {

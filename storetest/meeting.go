@@ -49,6 +49,9 @@ func testMeetingRoundTrip(t *testing.T, s meetingintel.Store) {
 
 func testMeetingUpdate(t *testing.T, s meetingintel.Store) {
 	m := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Weekly", Date: day(3), Tags: []string{"ops"}}, segs(4, "old words"))
+	// alice edits carol's meeting, so created_by and updated_by differ: she
+	// chairs General for it (a plain member may not).
+	chairGeneral(t, s, alice)
 	newSegs := segs(2, "new words")
 	got, err := s.UpdateMeeting(as(alice), m.ID, meetingintel.MeetingUpdate{
 		Title:    ptr("Weekly sync"),
@@ -269,6 +272,9 @@ func testTalkTime(t *testing.T, s meetingintel.Store) {
 }
 
 func testImport(t *testing.T, s meetingintel.Store) {
+	// alice re-imports carol's meeting, which updates it: she chairs
+	// General for it (a plain member may not change carol's meeting).
+	chairGeneral(t, s, alice)
 	first := &meetingintel.Meeting{Title: "Standup", Date: day(3), Source: "Zoom", SourceMeetingID: "z-1", Tags: []string{"a"}}
 	created, err := s.ImportMeeting(as(carol), first, segs(3, "first import"))
 	mustNil(t, "ImportMeeting", err)

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
 		{"workspace and member changes are each one audit row", testWorkspaceAudit},
 		{"a source's meeting id is unique per workspace: imports upsert within theirs", testWorkspaceImports},
+		{"a new user joins General as a member, a new org admin as its chair", testDefaultJoinRole},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +66,10 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 
 // seedPeople stores the fixed people as users 1 to 4 of a fresh store:
 // workspaces are joined by users, so the actors must exist. They join the
-// default workspace as every new user does.
+// default workspace as every new user does: carol, alice and bob as
+// members, the org admin root as its chair. A test in which one of them
+// edits what another created makes the editor a chair first
+// (chairGeneral), so it states the rule it relies on.
 func seedPeople(t *testing.T, s meetingintel.Store) {
 	t.Helper()
 	for _, p := range []*meetingintel.User{carol, alice, bob, root} {
@@ -158,6 +162,20 @@ func equalIDs(a, b []int64) bool {
 	return true
 }
 
+// chairGeneral makes users chairs of the default workspace, General, as
+// the org admin root does: a new non-admin user is only a member there and
+// may edit only what they created.
+func chairGeneral(t *testing.T, s meetingintel.Store, users ...*meetingintel.User) {
+	t.Helper()
+	def, err := s.FindWorkspace(as(root), "general")
+	mustNil(t, "the default workspace", err)
+	for _, u := range users {
+		if _, err := s.SetMember(as(root), def.ID, u.Email, meetingintel.RoleChair); err != nil {
+			t.Fatalf("SetMember(%s, chair of general): %v", u.Email, err)
+		}
+	}
+}
+
 // isAppError reports whether err is a *meetingintel.Error (not an internal fault).
 func isAppError(err error) bool {
 	var e *meetingintel.Error
@@ -165,8 +183,8 @@ func isAppError(err error) bool {
 }
 
 // Actor returns a context acting as the user with this email in s,
-// creating the user (who joins the default workspace) if needed: a store
-// serves only users it holds.
+// creating the user (who joins the default workspace as a member) if
+// needed: a store serves only users it holds.
 func Actor(t testing.TB, s meetingintel.Store, email string) context.Context {
 	t.Helper()
 	ctx := context.Background()

@@ -94,8 +94,11 @@ func testVisibility(t *testing.T, s meetingintel.Store) {
 	if got, err := s.FindMeetingByID(as(alice), priv.ID); err != nil || got.Title != "Secret merger" {
 		t.Errorf("after bob's attempts: %+v, %v", got, err)
 	}
-	// Making it team-wide shows it to bob.
+	// Making it team-wide shows it to bob. Its creator does it: alice, an
+	// attendee and a plain member of General, sees it but may not change it.
 	_, err = s.UpdateMeeting(as(alice), priv.ID, meetingintel.MeetingUpdate{Visibility: ptr(meetingintel.VisibilityTeam)})
+	wantCode(t, "an attendee who is a member changing the meeting", err, meetingintel.EFORBIDDEN)
+	_, err = s.UpdateMeeting(as(carol), priv.ID, meetingintel.MeetingUpdate{Visibility: ptr(meetingintel.VisibilityTeam)})
 	mustNil(t, "UpdateMeeting visibility", err)
 	if _, err := s.FindMeetingByID(ctx, priv.ID); err != nil {
 		t.Errorf("bob cannot see the meeting once team-wide: %v", err)

@@ -61,8 +61,8 @@ func testWorkspaceAdmin(t *testing.T, s meetingintel.Store) {
 	for _, w := range ws {
 		roles[w.Slug] = w.Role
 	}
-	if len(ws) != 2 || roles["general"] != meetingintel.RoleChair || roles["acme"] != meetingintel.RoleViewer {
-		t.Errorf("bob's workspaces = %v, want general (chair) and acme (viewer)", roles)
+	if len(ws) != 2 || roles["general"] != meetingintel.RoleMember || roles["acme"] != meetingintel.RoleViewer {
+		t.Errorf("bob's workspaces = %v, want general (member, as every new non-admin user) and acme (viewer)", roles)
 	}
 	ws, err = s.FindWorkspaces(as(root))
 	mustNil(t, "FindWorkspaces as org admin", err)
@@ -388,4 +388,43 @@ func testWorkspaceImports(t *testing.T, s meetingintel.Store) {
 	wantCode(t, "importing into all", err, meetingintel.EINVALID)
 	_, err = s.ImportMeeting(in(bob, "acme"), &meetingintel.Meeting{Title: "x", Date: day(3), Source: "Legacy", SourceMeetingID: "legacy:1"}, nil)
 	wantCode(t, "a viewer re-importing", err, meetingintel.EFORBIDDEN)
+}
+
+// testDefaultJoinRole: however a user is created (CLI, single sign-on, the
+// admin UI all call CreateUser), a non-admin joins General as a member, who
+// creates and edits their own but not a colleague's meeting, and an org
+// admin as its chair, who edits anything there.
+func testDefaultJoinRole(t *testing.T, s meetingintel.Store) {
+	erin := &meetingintel.User{Email: "erin@example.com", Name: "Erin", Active: true}
+	mustNil(t, "CreateUser erin", s.CreateUser(context.Background(), erin))
+	opal := &meetingintel.User{Email: "opal@example.com", Name: "Opal", Admin: true, Active: true}
+	mustNil(t, "CreateUser opal", s.CreateUser(context.Background(), opal))
+	def, err := s.FindWorkspace(as(root), "general")
+	mustNil(t, "the default workspace", err)
+	members, err := s.FindMembers(as(root), def.ID)
+	mustNil(t, "FindMembers", err)
+	roles := map[string]meetingintel.Role{}
+	for _, m := range members {
+		roles[m.Email] = m.Role
+	}
+	if roles[erin.Email] != meetingintel.RoleMember || roles[opal.Email] != meetingintel.RoleChair {
+		t.Errorf("General's roles = %v, want erin member and opal chair", roles)
+	}
+
+	theirs := mustCreate(t, s, carol, &meetingintel.Meeting{Title: "Carol's", Date: day(3)}, segs(1, "x"))
+	own := mustCreate(t, s, erin, &meetingintel.Meeting{Title: "Erin's", Date: day(4)}, nil)
+	_, err = s.UpdateMeeting(as(erin), own.ID, meetingintel.MeetingUpdate{Title: ptr("Erin's, edited")})
+	mustNil(t, "a new member editing their own meeting", err)
+	_, err = s.UpdateMeeting(as(erin), theirs.ID, meetingintel.MeetingUpdate{Title: ptr("pwned")})
+	wantCode(t, "a new member editing another's meeting", err, meetingintel.EFORBIDDEN)
+	wantCode(t, "a new member deleting another's meeting", s.DeleteMeeting(as(erin), theirs.ID), meetingintel.EFORBIDDEN)
+	if got, err := s.FindMeetingByID(as(erin), theirs.ID); err != nil || got.Title != "Carol's" {
+		t.Errorf("after erin's refused edit: %+v, %v", got, err)
+	}
+	got, err := s.UpdateMeeting(as(opal), theirs.ID, meetingintel.MeetingUpdate{Title: ptr("Carol's, by the chair")})
+	mustNil(t, "a new org admin, General's chair, editing another's meeting", err)
+	if got.Title != "Carol's, by the chair" || got.UpdatedBy != opal.Email {
+		t.Errorf("the chair's edit = %+v", got)
+	}
+	mustNil(t, "the chair deleting another's meeting", s.DeleteMeeting(as(opal), theirs.ID))
 }

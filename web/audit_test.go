@@ -59,13 +59,17 @@ func TestAuditPageFiltersAndPagesForAdminsAndChairsOnly(t *testing.T) {
 	wantStatus(t, "a bad since", res, 400)
 	wantBody(t, "a bad since", body, "is not a time", `value="yesterday"`)
 
-	// Daniel, made a plain member of the only workspace, may not read it.
+	// Daniel, a plain member of the only workspace (as every new user; set
+	// again here so the test says so), may not read it.
 	if _, err := e.DB.SetMember(as(e.Admin), general.ID, e.Daniel.Email, meetingintel.RoleMember); err != nil {
 		t.Fatal(err)
 	}
 	res, _ = e.signedIn(e.DanielTok).get("/admin/audit")
 	wantStatus(t, "a member's audit page", res, 403)
-	// Priya chairs it: she reads its rows, not the sign-ins (no workspace).
+	// Priya, made its chair, reads its rows, not the sign-ins (no workspace).
+	if _, err := e.DB.SetMember(as(e.Admin), general.ID, e.Priya.Email, meetingintel.RoleChair); err != nil {
+		t.Fatal(err)
+	}
 	res, body = e.signedIn(e.PriyaTok).get("/admin/audit?action=signin")
 	wantStatus(t, "a chair's audit page", res, 200)
 	wantBody(t, "a chair's audit page", body, "No audit rows match.")

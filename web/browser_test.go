@@ -401,7 +401,12 @@ func screenshots(t *testing.T, bctx context.Context, e *env) {
 		{"not-found", "/meetings/999999", "main"},
 		{"audit", "/admin/audit", "table"},
 	}
-	// Rows for the audit page (whoever signed in chairs the default workspace).
+	// Rows for the audit page, which Priya reads as a chair of the default
+	// workspace: she joined it as a member, as every new user, so the org
+	// admin makes her its chair here.
+	if _, err := e.DB.SetMember(as(e.Admin), 1, e.Priya.Email, meetingintel.RoleChair); err != nil {
+		t.Fatal(err)
+	}
 	for i, a := range []string{meetingintel.AuditMeetingCreate, meetingintel.AuditActionStatus, meetingintel.AuditDecisionUpdate} {
 		if err := e.DB.RecordAudit(context.Background(), &meetingintel.AuditEntry{UserEmail: "priya@fernhill.example", Via: "mcp",
 			Client: "https://claude.ai/oauth/mcp-oauth-client-metadata", Action: a, WorkspaceID: 1, TargetType: "meeting", TargetID: strconv.Itoa(40 + i)}); err != nil {

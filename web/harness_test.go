@@ -61,8 +61,9 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // newEnv starts an instance with the demo data and three users: an admin
-// (who loaded the demo and sees everything), Priya (a member who attends
-// the private meetings) and Daniel (a member who does not).
+// (who loaded the demo, chairs General and sees everything), Priya (a
+// member of General, as every new user, who attends the private meetings)
+// and Daniel (a member who does not).
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "web.db"), clock: &clock{}, secret: make([]byte, 32)}

@@ -242,8 +242,13 @@ func TestEveryWriteIsAuditedOnceWhicheverEdgeMadeIt(t *testing.T) {
 	if r := cli(t, nil, "audit", "--db", db, "--since", "yesterday"); r.code != 2 {
 		t.Errorf("a bad --since: exit %d", r.code)
 	}
-	// Everyone chairs the default workspace at first, and a chair reads
-	// its rows; as a plain member ana reads none.
+	// ana joined the default workspace as a plain member, as every new
+	// non-admin user, and reads none of the trail; made its chair (members
+	// set-role, as an org admin does), she reads its rows.
+	if r := mustHTTP(t, "GET", s.url+"/api/audit", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 403 {
+		t.Errorf("a new member's GET /api/audit: %d", r.status)
+	}
+	mustOK(t, cli(t, nil, "members", "set-role", "--db", db, "--workspace", "general", "--email", "ana@example.com", "--role", "chair"))
 	if r := mustHTTP(t, "GET", s.url+"/api/audit?action=signin", http.Header{"Authorization": {"Bearer " + anaPAT}}, ""); r.status != 200 || strings.Contains(r.body, `"signin"`) {
 		t.Errorf("a chair's GET /api/audit: %d, or it holds rows of no workspace: %.300s", r.status, r.body)
 	}

@@ -29,7 +29,8 @@ func scanUser(sc interface{ Scan(...any) error }) (*meetingintel.User, error) {
 // CreateUser stores u; an existing email is ECONFLICT. A new user is always
 // active (Active's zero value cannot mean "inactive" here, or every caller
 // that forgot the field would lock the user out); SetUserActive deactivates.
-// The user joins the instance's default workspace (see defaultJoinRole).
+// The user joins the instance's default workspace: an org admin as its
+// chair, anyone else as a member (defaultJoinRole).
 func (db *Store) CreateUser(ctx context.Context, u *meetingintel.User) error {
 	if u == nil {
 		return meetingintel.Errorf(meetingintel.EINVALID, "A user is required.")
@@ -48,7 +49,7 @@ func (db *Store) CreateUser(ctx context.Context, u *meetingintel.User) error {
 			return db.internal(err)
 		}
 		u.CreatedAt = FromMS(now)
-		return db.joinDefault(ctx, tx, u.ID, now)
+		return db.joinDefault(ctx, tx, u.ID, u.Admin, now)
 	})
 }
 

@@ -23,11 +23,18 @@ import (
 // are inlined into SQL as integer literals: they come from the database,
 // never from input.
 
-// defaultJoinRole is the role a new user gets in the instance's default
-// workspace, and the one the migration gave every existing user: chair,
-// so a one-workspace instance keeps working as before workspaces (everyone
-// edits what they see); roles narrow it from there.
-const defaultJoinRole = meetingintel.RoleChair
+// A new user joins the instance's default workspace as the migration
+// placed today's users: an org admin as its chair (they saw and edited
+// everything before workspaces), everyone else as a member (create, edit
+// their own, change any action's status). A chair widens it from there; a
+// new colleague arriving by single sign-on does not get to delete the
+// team's meetings.
+func defaultJoinRole(admin bool) meetingintel.Role {
+	if admin {
+		return meetingintel.RoleChair
+	}
+	return meetingintel.RoleMember
+}
 
 // access is what the actor may reach in this call.
 type access struct {
@@ -501,10 +508,10 @@ func (db *Store) SetDefaultWorkspace(ctx context.Context, workspaceID int64) err
 }
 
 // joinDefault makes a new user a member of the instance's default
-// workspace.
-func (db *Store) joinDefault(ctx context.Context, tx *Tx, userID, now int64) error {
+// workspace, in the role defaultJoinRole gives.
+func (db *Store) joinDefault(ctx context.Context, tx *Tx, userID int64, admin bool, now int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (workspace_id, user_id, role, created_at)
-		SELECT id, ?, ?, ? FROM workspaces WHERE is_default`, userID, string(defaultJoinRole), now)
+		SELECT id, ?, ?, ? FROM workspaces WHERE is_default`, userID, string(defaultJoinRole(admin)), now)
 	return db.internal(err)
 }
 
