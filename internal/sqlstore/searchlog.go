@@ -32,9 +32,13 @@ func (db *Store) SweepSearchLog(ctx context.Context, now time.Time, retain time.
 	// The newest change stays, so that an index behind a trim always reads
 	// a change after its own and so learns of the trim.
 	cut = min(cut, newest-1)
+	batch := db.TrimBatch
+	if batch <= 0 {
+		batch = trimBatch
+	}
 	var removed int64
-	for from := trimmed; from < cut; from += trimBatch {
-		to := min(from+trimBatch, cut)
+	for from := trimmed; from < cut; from += batch {
+		to := min(from+batch, cut)
 		var n int64
 		err := db.write(ctx, func(tx *Tx) error {
 			res, err := tx.ExecContext(ctx, `DELETE FROM search_log WHERE seq > ? AND seq <= ?`, from, to)
