@@ -150,8 +150,8 @@ func (l *Live) build(ctx context.Context) error {
 	// ones of the last buildWindow are awaited like any gap. They are
 	// listed before the documents are read: one committed after the list
 	// but before the read is applied twice, which is harmless; after the
-	// read, missed.
-	// Numbers at or below the trim mark are deleted, not pending.
+	// read, missed. Numbers at or below the log's trim mark were deleted
+	// by its sweep, not handed to a transaction still open: no gap.
 	trimmed, err := l.feed.LogTrimmed(ctx)
 	if err != nil {
 		return err
