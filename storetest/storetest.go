@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) meetingintel.Store) {
 		{"viewers read, members write their own and any action's status, chairs anything, archived is read-only", testWorkspaceRoles},
 		{"non-members and org admins see nothing of a workspace; lists and search span the chosen one", testWorkspaceIsolation},
 		{"workspace and member changes are each one audit row", testWorkspaceAudit},
+		{"a call notes the one workspace it resolved to, none over all", testWorkspaceNote},
 		{"a source's meeting id is unique per workspace: imports upsert within theirs", testWorkspaceImports},
 		{"a new user joins General as a member, a new org admin as its chair", testDefaultJoinRole},
 	}

@@ -428,3 +428,26 @@ func testDefaultJoinRole(t *testing.T, s meetingintel.Store) {
 	}
 	mustNil(t, "the chair deleting another's meeting", s.DeleteMeeting(as(opal), theirs.ID))
 }
+
+// testWorkspaceNote: the store reports, through the context's note, the
+// workspace a call's choice resolved to (what an MCP tool call's audit row
+// names), and none for AllWorkspaces or a workspace the actor is not in.
+func testWorkspaceNote(t *testing.T, s meetingintel.Store) {
+	w, _ := acme(t, s)
+	def, err := s.FindWorkspace(as(root), "general")
+	mustNil(t, "FindWorkspace general", err)
+	for _, c := range []struct {
+		ref  string
+		want int64
+	}{{"acme", w.ID}, {"ACME CORP", w.ID}, {strconv.FormatInt(w.ID, 10), w.ID}, {"", def.ID}, {"general", def.ID}, {meetingintel.AllWorkspaces, 0}, {"nowhere", 0}} {
+		ctx, note := meetingintel.NewContextWithWorkspaceNote(in(alice, c.ref))
+		_, _, _ = s.FindMeetings(ctx, meetingintel.MeetingFilter{}) // refused for "nowhere"
+		if note.ID() != c.want {
+			t.Errorf("FindMeetings in %q noted workspace %d, want %d", c.ref, note.ID(), c.want)
+		}
+	}
+	// Without a note nothing is recorded anywhere, and nothing breaks.
+	if _, _, err := s.FindMeetings(in(alice, "acme"), meetingintel.MeetingFilter{}); err != nil {
+		t.Errorf("FindMeetings without a note: %v", err)
+	}
+}
