@@ -4,7 +4,8 @@
 // and postgres packages each hand it their handles and a Dialect (what
 // truly differs: placeholders, row locks, a few function names, how a
 // constraint violation looks, and the search index's upkeep), keep their
-// migrations and their search engines (FTS5, tsvector), and embed the Store.
+// migrations and their snippet makers (FTS5, ts_headline: a SearchEngine),
+// and embed the Store. Search's flow (search.go) is written once here too.
 //
 // Why one package with dialect hooks and not queries generated per dialect
 // (sqlc): the rules a store enforces (who may see what, how updates merge,
