@@ -58,6 +58,10 @@ var (
 	_ meetingintel.SessionStore = (*DB)(nil)
 )
 
+// pairList is Dialect.PairList: the table h(m, s) of a JSON array of pairs.
+const pairList = `(SELECT CAST(e.value->>0 AS bigint) AS m, CAST(e.value->>1 AS bigint) AS s
+	FROM jsonb_array_elements(CAST(? AS jsonb)) AS e(value)) AS h`
+
 // dialect is what PostgreSQL does differently from SQLite. Several replicas
 // write at once, so rows are locked where SQLite's single writer needs no
 // lock, and deadlocks and serialization failures (transient: the caller
@@ -70,6 +74,8 @@ var dialect = &sqlstore.Dialect{
 	Strpos:       "strpos",
 	FoldEq:       "lower(%s) = lower(?)",
 	ByteOrder:    ` COLLATE "C"`,
+	IDList:       `SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS bigint)`,
+	PairList:     pairList,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	Retryable:    retryable,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/meetingintel/meetingintel"
@@ -104,17 +103,7 @@ func ftsVarint(b []byte) (uint64, int) {
 
 // jsonIDs is ids as a JSON array, for json_each: one bound parameter
 // however many ids.
-func jsonIDs(ids []int64) string {
-	b := make([]byte, 0, len(ids)*8+2)
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	return string(append(b, ']'))
-}
+func jsonIDs(ids []int64) string { return sqlstore.JSONInts(ids) }
 
 // snippets makes the marked snippet of each candidate with FTS5's
 // snippet(). Every FTS5 query costs ~0.1 ms to set up plus a doclist seek

@@ -71,6 +71,8 @@ var dialect = &sqlstore.Dialect{
 	Greatest:     "max",
 	Strpos:       "instr",
 	FoldEq:       "%s = ? COLLATE NOCASE",
+	IDList:       `SELECT value FROM json_each(?)`,
+	PairList:     `(SELECT json_extract(value, '$[0]') AS m, json_extract(value, '$[1]') AS s FROM json_each(?)) AS h`,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	Index:        ftsIndex{},

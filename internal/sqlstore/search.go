@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strconv"
 
 	"github.com/meetingintel/meetingintel"
 	"github.com/meetingintel/meetingintel/postings"
@@ -152,20 +154,19 @@ func (db *Store) idSet(ctx context.Context, query string, args []any) (map[int64
 
 // visibleDocs returns the hits that cond (over search_docs d and meetings
 // m, arguments condArgs) lets through, in the index's order (best first,
-// newer first on ties), with their metadata. The page holds at most
-// MaxLimit ids: one placeholder each.
+// newer first on ties), with their metadata.
 func (db *Store) visibleDocs(ctx context.Context, hits []postings.Hit, cond string, condArgs []any) ([]SearchDoc, error) {
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(hits)+len(condArgs))
-	for _, h := range hits {
-		args = append(args, h.ID)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
 	}
 	rows, err := db.r().QueryContext(ctx, `SELECT d.id, coalesce(d.ref_id, 0), coalesce(m.title, ''), coalesce(m.date, 0)
 		FROM search_docs d
 		LEFT JOIN meetings m ON m.id = d.meeting_id
-		WHERE d.id IN (`+Placeholders(len(hits))+`) AND `+cond, append(args, condArgs...)...)
+		WHERE d.id IN (`+db.D.IDList+`) AND `+cond, append([]any{JSONInts(ids)}, condArgs...)...)
 	if err != nil {
 		return nil, db.internal(err)
 	}
@@ -235,42 +236,41 @@ func (db *Store) searchHits(ctx context.Context, eng SearchEngine, page []Search
 }
 
 // addContext reads every segment hit's line (speaker, start) and the lines
-// around it in one query, and attaches them (meetingintel.AddContext). The
-// page holds at most MaxLimit segments: three placeholders each.
+// around it in one query, and attaches them (meetingintel.AddContext).
 func (db *Store) addContext(ctx context.Context, hits []meetingintel.SearchHit) error {
-	var conds []string
-	var args []any
+	var at [][2]int64
 	for _, h := range hits {
 		if h.Kind == meetingintel.KindSegment && h.Seq != nil {
-			conds = append(conds, `(s.meeting_id = ? AND s.seq BETWEEN ? AND ?)`)
-			args = append(args, h.MeetingID, *h.Seq-meetingintel.ContextLines, *h.Seq+meetingintel.ContextLines)
+			at = append(at, [2]int64{h.MeetingID, int64(*h.Seq)})
 		}
 	}
-	if len(conds) == 0 {
+	if len(at) == 0 {
 		return nil
 	}
-	q := `SELECT DISTINCT s.meeting_id, s.seq, s.speaker, s.start_ms, s.text FROM segments s WHERE ` + conds[0]
-	for _, c := range conds[1:] {
-		q += ` OR ` + c
+	spec, err := json.Marshal(at)
+	if err != nil {
+		return db.internal(err)
 	}
-	rows, err := db.r().QueryContext(ctx, q, args...)
+	rows, err := db.r().QueryContext(ctx, `SELECT DISTINCT sg.meeting_id, sg.seq, sg.speaker, sg.start_ms, sg.text
+		FROM `+db.D.PairList+` JOIN segments sg ON sg.meeting_id = h.m AND sg.seq BETWEEN h.s - ? AND h.s + ?`,
+		string(spec), meetingintel.ContextLines, meetingintel.ContextLines)
 	if err != nil {
 		return db.internal(err)
 	}
 	defer rows.Close()
-	type at struct {
+	type place struct {
 		meeting int64
 		seq     int
 	}
 	lines := []meetingintel.MeetingLine{}
-	own := map[at]meetingintel.MeetingLine{}
+	own := map[place]meetingintel.MeetingLine{}
 	for rows.Next() {
 		var l meetingintel.MeetingLine
 		if err := rows.Scan(&l.MeetingID, &l.Line.Seq, &l.Line.Speaker, &l.Line.StartMS, &l.Line.Text); err != nil {
 			return db.internal(err)
 		}
 		lines = append(lines, l)
-		own[at{l.MeetingID, l.Line.Seq}] = l
+		own[place{l.MeetingID, l.Line.Seq}] = l
 	}
 	if err := rows.Err(); err != nil {
 		return db.internal(err)
@@ -280,7 +280,7 @@ func (db *Store) addContext(ctx context.Context, hits []meetingintel.SearchHit) 
 		if h.Kind != meetingintel.KindSegment || h.Seq == nil {
 			continue
 		}
-		l, ok := own[at{h.MeetingID, *h.Seq}]
+		l, ok := own[place{h.MeetingID, *h.Seq}]
 		if !ok {
 			continue // the transcript was replaced since ranking: the hit stays, without its line
 		}
@@ -289,4 +289,17 @@ func (db *Store) addContext(ctx context.Context, hits []meetingintel.SearchHit) 
 	}
 	meetingintel.AddContext(hits, lines)
 	return nil
+}
+
+// JSONInts is ids as a JSON array, the one argument of Dialect.IDList.
+func JSONInts(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

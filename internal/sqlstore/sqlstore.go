@@ -52,6 +52,13 @@ type Dialect struct {
 	// ByteOrder is appended to an expression to compare it byte by byte
 	// (`COLLATE "C"` in PostgreSQL; SQLite's default already is).
 	ByteOrder string
+	// IDList is a subquery (`?` form) selecting the integers of a JSON
+	// array bound as its one argument (JSONInts): one statement text
+	// however many ids, so SQLite's read pool keeps it prepared.
+	IDList string
+	// PairList is a table h(m, s) (`?` form) of the integer pairs of a JSON
+	// array of pairs bound as its one argument.
+	PairList string
 
 	// IsUnique reports a unique or primary key violation.
 	IsUnique func(error) bool
