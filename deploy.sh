@@ -96,8 +96,10 @@ readonly SSO_KEYS=(ENTRA_TENANT_ID ENTRA_CLIENT_ID ENTRA_ALLOWED_TENANTS ENTRA_S
 readonly SSO_SECRET_KEYS=(ENTRA_CLIENT_SECRET GOOGLE_CLIENT_SECRET OIDC_CLIENT_SECRET)
 # Whole-number tunings passed through when set (the app's defaults otherwise).
 readonly NUMBER_KEYS=(MCP_RATE_PER_MIN API_RATE_PER_MIN AUDIT_RETENTION_DAYS)
+# Go durations passed through when set (48h, 90m, 1h30m).
+readonly DURATION_KEYS=(SEARCH_LOG_RETENTION)
 readonly INSTANCE_KEYS=(APP_NAME JWT_SECRET DATABASE_URL MCP_AUTH_TOKENS METRICS_TOKEN ADMIN_EMAIL LOG_LEVEL PUBLIC_URL MIN_REPLICAS MAX_REPLICAS OAUTH_ENABLED
-	"${SSO_KEYS[@]}" "${SSO_SECRET_KEYS[@]}" "${NUMBER_KEYS[@]}")
+	"${SSO_KEYS[@]}" "${SSO_SECRET_KEYS[@]}" "${NUMBER_KEYS[@]}" "${DURATION_KEYS[@]}")
 for k in "${INSTANCE_KEYS[@]}"; do unset "$k"; done
 load_env "$env_file"
 
@@ -326,6 +328,12 @@ done
 for k in "${NUMBER_KEYS[@]}"; do
 	v="$(setting "$k")"
 	case "$v" in '') ;; *[!0-9]*) die "$k (or ${k}_$suffix) must be a whole number, not '$v'" ;; *) env_vars+=("$k=$v") ;; esac
+done
+for k in "${DURATION_KEYS[@]}"; do
+	v="$(setting "$k")"
+	[ -z "$v" ] && continue
+	[[ "$v" =~ ^([0-9]+(\.[0-9]+)?(h|m|s|ms))+$ ]] || die "$k (or ${k}_$suffix) must be a duration such as 48h or 90m, not '$v'"
+	env_vars+=("$k=$v")
 done
 # With no DATABASE_URL secret the image's default applies: SQLite in /data.
 

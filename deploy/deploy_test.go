@@ -544,17 +544,24 @@ func TestRateLimitAndRetentionSettingsReachTheApp(t *testing.T) {
 	set["MCP_RATE_PER_MIN_TEAM"] = "300"
 	set["AUDIT_RETENTION_DAYS"] = "90" // unsuffixed: both instances
 	set["API_RATE_PER_MIN_PROD"] = "5" // the other instance's: not here
+	set["SEARCH_LOG_RETENTION_TEAM"] = "72h"
 	r := deploy(t, set, true, "team")
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, r.out)
 	}
-	containsAll(t, "template", r.yaml, "name: MCP_RATE_PER_MIN", `value: "300"`, "name: AUDIT_RETENTION_DAYS", `value: "90"`)
+	containsAll(t, "template", r.yaml, "name: MCP_RATE_PER_MIN", `value: "300"`, "name: AUDIT_RETENTION_DAYS", `value: "90"`,
+		"name: SEARCH_LOG_RETENTION", `value: "72h"`)
 	if strings.Contains(r.yaml, "API_RATE_PER_MIN") {
 		t.Errorf("the template holds another instance's setting:\n%s", r.yaml)
 	}
 	set["MCP_RATE_PER_MIN_TEAM"] = "lots"
 	if r := deploy(t, set, true, "team"); r.code == 0 || !strings.Contains(r.out, "MCP_RATE_PER_MIN (or MCP_RATE_PER_MIN_TEAM) must be a whole number") {
 		t.Errorf("a bad number: exit %d:\n%s", r.code, r.out)
+	}
+	set["MCP_RATE_PER_MIN_TEAM"] = "300"
+	set["SEARCH_LOG_RETENTION_TEAM"] = "two days"
+	if r := deploy(t, set, true, "team"); r.code == 0 || !strings.Contains(r.out, "SEARCH_LOG_RETENTION (or SEARCH_LOG_RETENTION_TEAM) must be a duration") {
+		t.Errorf("a bad duration: exit %d:\n%s", r.code, r.out)
 	}
 }
 

@@ -29,6 +29,15 @@ import (
 // catch-up until it appears or GapWait passes (a rolled-back transaction's
 // number never appears). storetest.RunShared's concurrent writers catch a
 // gap left unawaited.
+//
+// The store trims the log (rows older than a retention, by a periodic
+// sweep) and records the highest number it deleted, always keeping the
+// newest row. An index whose last applied change is below that mark
+// (idle for longer than the retention) may have missed deleted changes:
+// it rebuilds from the tables instead. Since the newest row is kept, any
+// trim past the index shows as a jump in the numbers it reads (the first
+// change after the last applied one is not the next number), so the mark
+// is read only then, not before every search.
 
 // GapWait is how long a missing change number is waited for.
 const GapWait = 5 * time.Minute
@@ -43,6 +52,9 @@ type Change struct {
 type Feed interface {
 	// LogHead returns the highest change number (0: none).
 	LogHead(ctx context.Context) (int64, error)
+	// LogTrimmed returns the highest change number deleted from the log
+	// (0: none); the store never deletes its newest change.
+	LogTrimmed(ctx context.Context) (int64, error)
 	// Changes returns, ascending, at most limit changes numbered above
 	// after or among gaps.
 	Changes(ctx context.Context, after int64, gaps []int64, limit int) ([]Change, error)
@@ -66,11 +78,12 @@ type Live struct {
 	tickets atomic.Int64
 	covered int64 // tickets at the start of the last finished catch-up
 
-	mu    sync.Mutex // serialises building and catching up
-	ix    *Index
-	hi    int64               // highest change number applied
-	gaps  map[int64]time.Time // missing numbers below hi: when first missed
-	built time.Duration
+	mu       sync.Mutex // serialises building and catching up
+	ix       *Index
+	hi       int64               // highest change number applied
+	gaps     map[int64]time.Time // missing numbers below hi: when first missed
+	built    time.Duration
+	rebuilds int // builds after the first, for a log trimmed past hi
 }
 
 // NewLive returns a Live index over feed, built on first use.
@@ -109,6 +122,14 @@ func (l *Live) Index(ctx context.Context) (*Index, error) {
 	return l.ix, nil
 }
 
+// Rebuilds returns how many times the index was built again because the
+// log had been trimmed past its last applied change.
+func (l *Live) Rebuilds() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rebuilds
+}
+
 // BuildTime returns how long building the index took (0: not built yet).
 func (l *Live) BuildTime() time.Duration {
 	l.mu.Lock()
@@ -129,9 +150,14 @@ func (l *Live) build(ctx context.Context) error {
 	// ones of the last buildWindow are awaited like any gap. They are
 	// listed before the documents are read: one committed after the list
 	// but before the read is applied twice, which is harmless; after the
-	// read, missed.
+	// read, missed. Numbers at or below the log's trim mark were deleted
+	// by its sweep, not handed to a transaction still open: no gap.
+	trimmed, err := l.feed.LogTrimmed(ctx)
+	if err != nil {
+		return err
+	}
 	clear(l.gaps)
-	from := max(head-buildWindow, 0)
+	from := max(head-buildWindow, trimmed, 0)
 	recent, err := l.feed.Changes(ctx, from, nil, buildWindow)
 	if err != nil {
 		return err
@@ -201,6 +227,18 @@ func (l *Live) catchUp(ctx context.Context) error {
 		if len(changes) == 0 {
 			return nil
 		}
+		if behind, err := l.trimmedPast(ctx, changes); err != nil {
+			return err
+		} else if behind {
+			// Changes after hi may be gone: the tables are the truth.
+			// The old index goes first so that two are never held.
+			l.ix = nil
+			if err := l.build(ctx); err != nil {
+				return err
+			}
+			l.rebuilds++
+			continue // the build's own gaps and any change since
+		}
 		ids := make([]int64, 0, len(changes))
 		seen := map[int64]bool{}
 		for _, c := range changes {
@@ -232,6 +270,23 @@ func (l *Live) catchUp(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// trimmedPast reports whether the log was trimmed past hi: it is asked
+// only when the first new change read is not hi's successor, since a trim
+// always keeps the newest change.
+func (l *Live) trimmedPast(ctx context.Context, changes []Change) (bool, error) {
+	for _, c := range changes {
+		if c.Seq <= l.hi {
+			continue // a gap filled
+		}
+		if c.Seq == l.hi+1 {
+			return false, nil
+		}
+		trimmed, err := l.feed.LogTrimmed(ctx)
+		return trimmed > l.hi, err
+	}
+	return false, nil
 }
 
 // apply puts the current state of the documents of ids into the index.

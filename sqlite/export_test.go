@@ -19,3 +19,7 @@ func OpenAtVersionForTest(ctx context.Context, path string, v int) (*DB, error) 
 	defer func() { migrateUpTo = 0 }()
 	return Open(ctx, path)
 }
+
+// SetTrimBatchForTest sets how many change numbers a search log sweep
+// deletes per transaction, so a test crosses batches with a small log.
+func (db *DB) SetTrimBatchForTest(n int64) { db.Store.TrimBatch = n }

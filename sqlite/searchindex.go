@@ -14,6 +14,10 @@ func (db *DB) WarmSearch(ctx context.Context) error {
 	return err
 }
 
+// SearchRebuilds returns how many times the in-process search index was
+// built again because the change log had been trimmed past it.
+func (db *DB) SearchRebuilds() int { return db.search.Rebuilds() }
+
 // feed is how the in-process search index (postings.Live) reads the
 // database: search_docs, the text they index, and search_log.
 type feed struct{ db *DB }
@@ -29,6 +33,12 @@ const docSQL = `SELECT d.id, d.kind, coalesce(d.meeting_id, 0), coalesce(d.seq, 
 func (f feed) LogHead(ctx context.Context) (int64, error) {
 	var n int64
 	err := f.db.reader.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM search_log`).Scan(&n)
+	return n, internal(err)
+}
+
+func (f feed) LogTrimmed(ctx context.Context) (int64, error) {
+	var n int64
+	err := f.db.reader.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM search_log_trimmed`).Scan(&n)
 	return n, internal(err)
 }
 

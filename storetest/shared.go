@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -24,6 +26,11 @@ func RunShared(t *testing.T, open func(t *testing.T) (a, b meetingintel.Store)) 
 		a, b := open(t)
 		seedPeople(t, a)
 		testSearchConcurrent(t, a, b)
+	})
+	t.Run("the search log is trimmed, and an index behind the trim rebuilds", func(t *testing.T) {
+		a, b := open(t)
+		seedPeople(t, a)
+		testSearchLogTrim(t, a, b)
 	})
 }
 
@@ -141,5 +148,108 @@ func testSearchConcurrent(t *testing.T, a, b meetingintel.Store) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// testSearchLogTrim: b's index is built, then a writes a meeting, sweeps
+// (marking the log's head), writes another and sweeps a retention later:
+// the first meeting's changes are deleted, the second's kept. a's index,
+// built between the two, catches up from the kept changes without a
+// rebuild; b's, from before the trim, rebuilds and finds both.
+func testSearchLogTrim(t *testing.T, a, b meetingintel.Store) {
+	ctx := context.Background()
+	sw, ok := a.(meetingintel.SearchLogSweeper)
+	if !ok {
+		t.Fatalf("%T does not trim its search log", a)
+	}
+	rebuilds := func(s meetingintel.Store) int {
+		t.Helper()
+		r, ok := s.(interface{ SearchRebuilds() int })
+		if !ok {
+			t.Fatalf("%T does not count its index's rebuilds", s)
+		}
+		return r.SearchRebuilds()
+	}
+	count := func(s meetingintel.Store, q string) int {
+		t.Helper()
+		hits, err := s.Search(as(carol), meetingintel.SearchQuery{Query: q, Limit: meetingintel.MaxLimit})
+		mustNil(t, "Search "+q, err)
+		return len(hits)
+	}
+	sweep := func(now time.Time) int64 {
+		t.Helper()
+		n, err := sw.SweepSearchLog(ctx, now, meetingintel.DefaultSearchLogRetention)
+		mustNil(t, "SweepSearchLog", err)
+		return n
+	}
+	if n := count(b, "walrus"); n != 0 {
+		t.Fatalf("empty store found %d", n)
+	}
+	mustCreate(t, a, carol, &meetingintel.Meeting{Title: "Zoo", Date: day(2)}, segs(3, "walrus"))
+	if n := count(a, "walrus"); n != 3 {
+		t.Fatalf("a finds %d walrus lines, want 3", n)
+	}
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if n := sweep(t0); n != 0 {
+		t.Fatalf("the first sweep deleted %d changes, before any was older than the retention", n)
+	}
+	mustCreate(t, a, carol, &meetingintel.Meeting{Title: "Aquarium", Date: day(3)}, segs(2, "narwhal"))
+	t1 := t0.Add(meetingintel.DefaultSearchLogRetention)
+	if n := sweep(t1.Add(-time.Second)); n != 0 {
+		t.Fatalf("a sweep within the retention deleted %d changes", n)
+	}
+	// Every replica sweeps: two at once delete each change once.
+	swb, ok := b.(meetingintel.SearchLogSweeper)
+	if !ok {
+		t.Fatalf("%T does not trim its search log", b)
+	}
+	var both [2]int64
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, s := range []meetingintel.SearchLogSweeper{sw, swb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			both[i], errs[i] = s.SweepSearchLog(ctx, t1, meetingintel.DefaultSearchLogRetention)
+		}()
+	}
+	wg.Wait()
+	mustNil(t, "SweepSearchLog on a", errs[0])
+	mustNil(t, "SweepSearchLog on b", errs[1])
+	if n := both[0] + both[1]; n < 4 {
+		t.Fatalf("the sweeps a retention later deleted %d changes (%v), want the first meeting's 4 at least", n, both)
+	}
+	if n := sweep(t1); n != 0 {
+		t.Fatalf("sweeping again deleted %d more", n)
+	}
+	if count(a, "narwhal") != 2 || count(a, "walrus") != 3 || rebuilds(a) != 0 {
+		t.Errorf("a, level with the trim: narwhal %d, walrus %d, rebuilds %d; want 2, 3 and none (the newer changes kept)",
+			count(a, "narwhal"), count(a, "walrus"), rebuilds(a))
+	}
+	if count(b, "walrus") != 3 || count(b, "narwhal") != 2 || rebuilds(b) != 1 {
+		t.Errorf("b, behind the trim: walrus %d, narwhal %d, rebuilds %d; want 3, 2 and one rebuild",
+			count(b, "walrus"), count(b, "narwhal"), rebuilds(b))
+	}
+	// After the rebuild b catches up as before.
+	mustCreate(t, a, carol, &meetingintel.Meeting{Title: "Reef", Date: day(4)}, segs(2, "dugong"))
+	if count(b, "dugong") != 2 || rebuilds(b) != 1 {
+		t.Errorf("b after its rebuild: dugong %d, rebuilds %d; want 2 and still one", count(b, "dugong"), rebuilds(b))
+	}
+	// The next sweep deletes up to the head the last one marked, which a's
+	// index had applied: a catches up without a rebuild, and a deletion
+	// reaches both.
+	if n := sweep(t1.Add(meetingintel.DefaultSearchLogRetention)); n < 1 {
+		t.Fatalf("the third sweep deleted %d changes", n)
+	}
+	mustNil(t, "DeleteMeeting", func() error {
+		hits, err := a.Search(as(carol), meetingintel.SearchQuery{Query: "dugong"})
+		if err != nil || len(hits) == 0 {
+			return fmt.Errorf("dugong: %d hits, %v", len(hits), err)
+		}
+		return a.DeleteMeeting(as(carol), hits[0].MeetingID)
+	}())
+	if count(b, "dugong") != 0 || count(a, "dugong") != 0 || count(b, "walrus") != 3 || rebuilds(a) != 0 || rebuilds(b) != 1 {
+		t.Errorf("after deleting the reef meeting: dugong %d on b, %d on a; walrus %d on b; rebuilds %d on a, %d on b (want 0, 0, 3, 0, 1)",
+			count(b, "dugong"), count(a, "dugong"), count(b, "walrus"), rebuilds(a), rebuilds(b))
 	}
 }

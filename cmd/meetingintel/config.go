@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meetingintel/meetingintel"
 )
@@ -34,6 +35,9 @@ type config struct {
 	// AuditRetentionDays is how long audit rows are kept
 	// (AUDIT_RETENTION_DAYS, default 365).
 	AuditRetentionDays int
+	// SearchLogRetention is how long the search change log keeps a change
+	// (SEARCH_LOG_RETENTION, a Go duration, default 48h).
+	SearchLogRetention time.Duration
 	// MCPRatePerMin and APIRatePerMin limit /mcp (and /sse) per credential
 	// and /api per address (MCP_RATE_PER_MIN, default 120; API_RATE_PER_MIN,
 	// default 60); 0 turns a limit off.
@@ -116,6 +120,14 @@ func loadConfig(e env, addrFlag, publicURLFlag string) (config, error) {
 			return c, fmt.Errorf("%s: must be a whole number from %d to 1000000, not %q", l.name, l.min, v)
 		}
 		*l.to = n
+	}
+	c.SearchLogRetention = meetingintel.DefaultSearchLogRetention
+	if v := strings.TrimSpace(e.getenv("SEARCH_LOG_RETENTION")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < meetingintel.MinSearchLogRetention {
+			return c, fmt.Errorf("SEARCH_LOG_RETENTION: must be a duration of at least %s (such as 48h), not %q", meetingintel.MinSearchLogRetention, v)
+		}
+		c.SearchLogRetention = d
 	}
 	if c.PublicURL == "" {
 		if c.Instance != "" {

@@ -248,6 +248,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"MCP_AUTH_TOKENS": "{not json"}, "MCP_AUTH_TOKENS"},
 		{map[string]string{"OAUTH_REGISTER_PER_MIN": "0"}, "OAUTH_REGISTER_PER_MIN"},
 		{map[string]string{"OAUTH_REGISTER_TOTAL_PER_MIN": "lots"}, "OAUTH_REGISTER_TOTAL_PER_MIN"},
+		{map[string]string{"SEARCH_LOG_RETENTION": "2"}, "SEARCH_LOG_RETENTION"},
+		{map[string]string{"SEARCH_LOG_RETENTION": "5m"}, "SEARCH_LOG_RETENTION: must be a duration of at least 1h0m0s"},
 	}
 	for _, c := range cases {
 		args := []string{"serve", "--db", db, "--addr", firstNonEmpty(c.env["ADDR"], "127.0.0.1:0")}

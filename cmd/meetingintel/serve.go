@@ -150,6 +150,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		authn.ChallengeParams = func(resource string) []string { return oauth.ChallengeParams(cfg.PublicURL, resource) }
 	}
 	go cleanupLoop(ctx, as, ui, s, cfg.AuditRetentionDays, log)
+	if sw, ok := raw(s).(meetingintel.SearchLogSweeper); ok {
+		go searchLogSweep(ctx, sw, cfg.SearchLogRetention, log)
+	}
 	mcp := mcpserver.New(mcpserver.Config{Store: s, Logger: log, PublicURL: cfg.PublicURL, Version: Version, Auth: authn, OnToolCall: mx.ToolCall})
 	mcp.Register(hs)
 	rest := api.New(api.Config{Store: s, Auth: authn, Session: ui.APISession, PublicURL: cfg.PublicURL, Logger: log})
@@ -266,6 +269,26 @@ func cleanupLoop(ctx context.Context, as *oauth.Server, ui *web.Server, trail me
 			log.Warn("session cleanup failed", "err", err)
 		} else if n > 0 {
 			log.Info("session cleanup", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// searchLogSweep trims the search change log to retain, every hour: an
+// index whose last applied change is trimmed rebuilds (package postings),
+// so the log need only hold what an idle index may still want.
+func searchLogSweep(ctx context.Context, sw meetingintel.SearchLogSweeper, retain time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := sw.SweepSearchLog(ctx, time.Now(), retain); err != nil && ctx.Err() == nil {
+			log.Warn("search log sweep failed", "err", err)
+		} else if n > 0 {
+			log.Info("search log sweep", "removed", n, "retention", retain.String())
 		}
 		select {
 		case <-ctx.Done():

@@ -106,6 +106,9 @@ type Store struct {
 	D *Dialect
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// TrimBatch is how many change numbers a search log sweep deletes per
+	// transaction (0: trimBatch); tests lower it to cross batches.
+	TrimBatch int64
 }
 
 // New returns a Store over r and w speaking d.
