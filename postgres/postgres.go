@@ -7,8 +7,9 @@
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect, over database/sql through pgx's stdlib
 // adapter (the same pgx pool underneath); here are the pool, the
-// migrations, and search (tsvector: search.go on the native pool, and
-// index.go keeping the index in step with the rows).
+// migrations, and search's own part (ts_headline snippets: search.go on
+// the native pool, and index.go keeping the tsvector column in step with
+// the rows); the search flow itself is sqlstore's.
 //
 // Visibility is enforced in every query that touches a meeting or something
 // linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.
@@ -28,7 +29,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,6 +58,10 @@ var (
 	_ meetingintel.SessionStore = (*DB)(nil)
 )
 
+// pairList is Dialect.PairList: the table h(m, s) of a JSON array of pairs.
+const pairList = `(SELECT CAST(e.value->>0 AS bigint) AS m, CAST(e.value->>1 AS bigint) AS s
+	FROM jsonb_array_elements(CAST(? AS jsonb)) AS e(value)) AS h`
+
 // dialect is what PostgreSQL does differently from SQLite. Several replicas
 // write at once, so rows are locked where SQLite's single writer needs no
 // lock, and deadlocks and serialization failures (transient: the caller
@@ -70,6 +74,8 @@ var dialect = &sqlstore.Dialect{
 	Strpos:       "strpos",
 	FoldEq:       "lower(%s) = lower(?)",
 	ByteOrder:    ` COLLATE "C"`,
+	IDList:       `SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS bigint)`,
+	PairList:     pairList,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	Retryable:    retryable,
@@ -208,38 +214,6 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
-// actor returns the acting user of ctx, or EUNAUTHORIZED.
-func actor(ctx context.Context) (*meetingintel.User, error) { return sqlstore.Actor(ctx) }
-
-// args collects the arguments of a query built piece by piece; add returns
-// the placeholder of the value it appends.
-type args []any
-
-func (a *args) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// canSee returns the SQL predicate for "u may see meeting m" (DESIGN §1),
-// written once in sqlstore, its arguments appended to a.
-func canSee(a *args, u *meetingintel.User) string {
-	return a.bind(sqlstore.CanSee, sqlstore.VisArgs(u))
-}
-
-// meetingFilterSQL returns the SQL conditions (over meetings m) for date,
-// attendee and tag filters, their arguments appended to a; "" for none.
-func meetingFilterSQL(a *args, from, to time.Time, attendee, tag string) string {
-	return a.bind(dialect.MeetingFilterSQL(from, to, attendee, tag))
-}
-
-// bind numbers the `?` of q after the arguments already in a and appends
-// vs.
-func (a *args) bind(q string, vs []any) string {
-	q = sqlstore.Number(q, len(*a)+1)
-	*a = append(*a, vs...)
-	return q
-}
-
 // internal wraps an unexpected database error; its details stay out of the
 // user's message (ErrorMessage shows a generic one). Transient conflicts
 // stay recognisable so write can retry them.
@@ -256,9 +230,3 @@ func isForeignKey(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23503"
 }
-
-// fromMS converts stored UTC unix milliseconds to a time.
-func fromMS(v int64) time.Time { return sqlstore.FromMS(v) }
-
-// clampLimit applies a default and an upper bound to a page size.
-func clampLimit(n, def, max int) int { return sqlstore.ClampLimit(n, def, max) }

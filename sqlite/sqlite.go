@@ -4,8 +4,9 @@
 //
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect; here are the connections, the
-// migrations, and search (FTS5: search.go, and index.go keeping the index in
-// step with the rows). Visibility is enforced in every query that touches a
+// migrations, and search's own part (FTS5 snippets: search.go, and index.go
+// keeping the FTS5 index in step with the rows); the search flow itself is
+// sqlstore's. Visibility is enforced in every query that touches a
 // meeting or something linked to one, so a meeting the actor may not see is
 // ENOTFOUND everywhere. Writes go through one connection (SQLite has one writer anyway), so
 // concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
@@ -70,6 +71,8 @@ var dialect = &sqlstore.Dialect{
 	Greatest:     "max",
 	Strpos:       "instr",
 	FoldEq:       "%s = ? COLLATE NOCASE",
+	IDList:       `SELECT value FROM json_each(?)`,
+	PairList:     `(SELECT json_extract(value, '$[0]') AS m, json_extract(value, '$[1]') AS s FROM json_each(?)) AS h`,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	Index:        ftsIndex{},
@@ -253,15 +256,6 @@ func (db *DB) migrate(ctx context.Context, version int, base, name string) (err 
 	return nil
 }
 
-// actor returns the acting user of ctx, or EUNAUTHORIZED.
-func actor(ctx context.Context) (*meetingintel.User, error) { return sqlstore.Actor(ctx) }
-
-// meetingFilterSQL returns the SQL conditions (over meetings m) and
-// arguments for date, attendee and tag filters.
-func meetingFilterSQL(from, to time.Time, attendee, tag string) (string, []any) {
-	return dialect.MeetingFilterSQL(from, to, attendee, tag)
-}
-
 // internal wraps an unexpected database error; its details stay out of the
 // user's message (ErrorMessage shows a generic one).
 func internal(err error) error { return sqlstore.Internal("sqlite", err) }
@@ -278,9 +272,3 @@ func isForeignKey(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
-
-// fromMS converts stored UTC unix milliseconds to a time.
-func fromMS(v int64) time.Time { return sqlstore.FromMS(v) }
-
-// clampLimit applies a default and an upper bound to a page size.
-func clampLimit(n, def, max int) int { return sqlstore.ClampLimit(n, def, max) }

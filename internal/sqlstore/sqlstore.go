@@ -4,7 +4,8 @@
 // and postgres packages each hand it their handles and a Dialect (what
 // truly differs: placeholders, row locks, a few function names, how a
 // constraint violation looks, and the search index's upkeep), keep their
-// migrations and their search engines (FTS5, tsvector), and embed the Store.
+// migrations and their snippet makers (FTS5, ts_headline: a SearchEngine),
+// and embed the Store. Search's flow (search.go) is written once here too.
 //
 // Why one package with dialect hooks and not queries generated per dialect
 // (sqlc): the rules a store enforces (who may see what, how updates merge,
@@ -51,6 +52,13 @@ type Dialect struct {
 	// ByteOrder is appended to an expression to compare it byte by byte
 	// (`COLLATE "C"` in PostgreSQL; SQLite's default already is).
 	ByteOrder string
+	// IDList is a subquery (`?` form) selecting the integers of a JSON
+	// array bound as its one argument (JSONInts): one statement text
+	// however many ids, so SQLite's read pool keeps it prepared.
+	IDList string
+	// PairList is a table h(m, s) (`?` form) of the integer pairs of a JSON
+	// array of pairs bound as its one argument.
+	PairList string
 
 	// IsUnique reports a unique or primary key violation.
 	IsUnique func(error) bool
