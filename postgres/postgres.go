@@ -105,7 +105,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	sdb := stdlib.OpenDBFromPool(pool)
 	db := &DB{Store: sqlstore.New(sdb, sdb, dialect), pool: pool, sql: sdb}
-	db.search = postings.NewLive(feed{db})
+	db.search = postings.NewLive(db.SearchFeed())
 	if err := pool.Ping(ctx); err != nil {
 		sdb.Close()
 		pool.Close()

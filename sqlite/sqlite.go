@@ -111,7 +111,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{Store: sqlstore.New(nil, w, dialect), path: path, writer: w}
-	db.search = postings.NewLive(feed{db})
+	db.search = postings.NewLive(db.SearchFeed())
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
