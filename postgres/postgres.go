@@ -126,15 +126,6 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Ping reports whether the database answers.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return internal(err)
-	}
-	return nil
-}
-
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, in one transaction holding an advisory
 // lock for the current schema: a replica starting while another migrates

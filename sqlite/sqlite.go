@@ -145,15 +145,6 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ping reports whether the database answers.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.reader.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return internal(err)
-	}
-	return nil
-}
-
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction. It is
 // idempotent; Open calls it.

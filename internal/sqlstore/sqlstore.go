@@ -381,3 +381,10 @@ func RowMarks(n, width int) string {
 	row := "(" + Placeholders(width) + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
+
+// Ping reports whether the database answers (readiness), through the
+// handle reads use.
+func (db *Store) Ping(ctx context.Context) error {
+	var one int
+	return db.internal(db.r().QueryRowContext(ctx, `SELECT 1`).Scan(&one))
+}
