@@ -26,10 +26,12 @@ e2e/node_modules: e2e/package.json e2e/package-lock.json
 	touch e2e/node_modules
 
 QMSUM ?= ../shared/qmsum
-bench: build ## benchmarks; writes docs/benchmarks.md, docs/benchmarks-search.md, docs/benchmarks-mcp.md and docs/benchmarks-web.md (about 20 minutes)
+bench: build ## benchmarks; writes docs/benchmarks.md, docs/benchmarks-postgres.md, docs/benchmarks-search.md, docs/benchmarks-mcp.md and docs/benchmarks-web.md (about 20 minutes)
 	$(GO) run ./cmd/qmsumbench -data $(QMSUM) -out docs/benchmarks-search.md
-	$(GO) test -run '^$$' -bench . -benchmem ./transcript/ ./sqlite/ ./auth/ ./oauth/
+	$(GO) test -run '^$$' -bench . -benchmem ./transcript/ ./sqlite/ ./auth/ ./oauth/ ./ratelimit/
+	scripts/with-postgres.sh $(GO) test -run '^$$' -bench . -benchmem ./postgres/
 	$(GO) run ./cmd/mibench -dir bench-out -out docs/benchmarks.md
+	scripts/with-postgres.sh sh -c '$(GO) run ./cmd/mibench -postgres "$$MI_TEST_POSTGRES_URL" -out docs/benchmarks-postgres.md'
 	scripts/with-postgres.sh $(GO) run ./cmd/mcpbench -corpus bench-out/corpus-10000-300.db -bin $(BIN) -postgres env -out docs/benchmarks-mcp.md
 	$(GO) run ./cmd/webbench -corpus bench-out/corpus-10000-300.db -out docs/benchmarks-web.md
 
