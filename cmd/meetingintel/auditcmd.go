@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -72,10 +73,9 @@ func cmdAudit(ctx context.Context, args []string, e env) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tUSER\tVIA\tCLIENT\tACTION\tTOOL\tWORKSPACE\tTARGET\tOUTCOME")
 	for _, r := range rows {
-		target := r.TargetType
-		if r.TargetID != "" {
-			target += " " + r.TargetID
-		}
+		// A write names its type and id ("meeting 7"); a tool call only its
+		// ids ("meeting:7,action:3").
+		target := strings.TrimSpace(r.TargetType + " " + r.TargetID)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.At.Format(time.RFC3339), dash(r.UserEmail), dash(r.Via), dash(r.Client),
 			r.Action, dash(r.Tool), dash(r.Workspace), dash(target), r.Outcome)
 	}
