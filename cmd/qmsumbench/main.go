@@ -28,6 +28,7 @@ func main() {
 	data := flag.String("data", "", "QMSum folder holding train/ and val/ (required)")
 	out := flag.String("out", "docs/benchmarks-search.md", "report file (empty: print only)")
 	splits := flag.String("splits", "train,val", "comma-separated splits to measure")
+	dump := flag.String("dump", "", "also write each question's outcome and our top 10, one JSON object per line, to DUMP.SPLIT.jsonl (for reading the misses)")
 	flag.Parse()
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "qmsumbench: -data is required (the QMSum folder with train/ and val/)")
@@ -35,7 +36,7 @@ func main() {
 	}
 	var results []splitResult
 	for _, s := range strings.Split(*splits, ",") {
-		r, err := runSplit(context.Background(), filepath.Join(*data, s), s)
+		r, err := runSplit(context.Background(), filepath.Join(*data, s), s, *dump)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "qmsumbench:", err)
 			os.Exit(1)
@@ -85,6 +86,21 @@ type splitResult struct {
 	// 10, answering or not. Its gap to hit@10 is the misses of place
 	// within the right meeting; the rest are misses of the meeting.
 	inMeeting int
+	// families: per kind of meeting (family), questions and our hits@10.
+	families map[string][2]int
+}
+
+// family names the corpus a QMSum meeting comes from, by its file name:
+// AMI's product-design meetings (ES, IS, TS), ICSI's research meetings
+// (B...), or a parliamentary committee.
+func family(title string) string {
+	switch {
+	case len(title) > 2 && (title[:2] == "ES" || title[:2] == "IS" || title[:2] == "TS"):
+		return "AMI"
+	case strings.HasPrefix(title, "B"):
+		return "ICSI"
+	}
+	return "committee"
 }
 
 // markers are QMSum's annotations in turn text ({vocalsound}, {disfmarker}).
@@ -94,8 +110,8 @@ func clean(s string) string {
 	return strings.Join(strings.Fields(markers.ReplaceAllString(s, " ")), " ")
 }
 
-func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
-	res := splitResult{name: name}
+func runSplit(ctx context.Context, dir, name, dumpTo string) (splitResult, error) {
+	res := splitResult{name: name, families: map[string][2]int{}}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		return res, fmt.Errorf("no QMSum files in %s", dir)
@@ -118,6 +134,7 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 	uctx := meetingintel.NewContextWithUser(ctx, u)
 
 	base := NewBM25()
+	titles := map[int64]string{}
 	var qs []question
 	day := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	for i, f := range files {
@@ -156,6 +173,7 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 				base.Add(m.ID, t, turn.Speaker+" "+text)
 			}
 		}
+		titles[m.ID] = m.Title
 		res.meetings++
 		res.turns += len(qf.Turns)
 		for _, q := range qf.Queries {
@@ -176,6 +194,15 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 	base.Finish()
 	res.qs = len(qs)
 
+	var dump *json.Encoder
+	if dumpTo != "" {
+		f, err := os.Create(dumpTo + "." + name + ".jsonl")
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		dump = json.NewEncoder(f)
+	}
 	var ours, bm []int // rank of the first answering hit, 0 for none
 	t0 := time.Now()
 	for _, q := range qs {
@@ -191,6 +218,17 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 			}
 		}
 		ours = append(ours, rank)
+		fam := res.families[family(titles[q.meeting])]
+		fam[0]++
+		if rank > 0 {
+			fam[1]++
+		}
+		res.families[family(titles[q.meeting])] = fam
+		if dump != nil {
+			if err := dumpQuestion(uctx, dump, db, q, titles, hits, rank); err != nil {
+				return res, err
+			}
+		}
 		if inMeeting {
 			res.inMeeting++
 		}
@@ -210,6 +248,40 @@ func runSplit(ctx context.Context, dir, name string) (splitResult, error) {
 	fmt.Fprintf(os.Stderr, "%s: %d meetings, %d questions: ours hit@10 %.1f%%, BM25 %.1f%%\n",
 		name, res.meetings, res.qs, 100*res.ours.hit10, 100*res.bm25.hit10)
 	return res, nil
+}
+
+// dumpQuestion writes one question's outcome for -dump: its text, meeting,
+// spans, the rank of the first answering hit in the top 10 and in the top
+// 50 (0: none), and the top 10 as meeting, turn, kind, score and speaker.
+func dumpQuestion(ctx context.Context, enc *json.Encoder, db *sqlite.DB, q question, titles map[int64]string, hits []meetingintel.SearchHit, rank int) error {
+	deep, err := db.Search(ctx, meetingintel.SearchQuery{Query: q.text, Limit: 50})
+	if err != nil && meetingintel.ErrorCode(err) != meetingintel.EINVALID {
+		return err
+	}
+	deepRank := 0
+	for i, h := range deep {
+		if h.MeetingID == q.meeting && h.StartMS != nil && q.answers(int(*h.StartMS/10000)) {
+			deepRank = i + 1
+			break
+		}
+	}
+	type dumpHit struct {
+		Meeting string  `json:"meeting"`
+		Turn    int64   `json:"turn"` // -1: not a transcript line
+		Kind    string  `json:"kind"`
+		Score   float64 `json:"score"`
+		Speaker string  `json:"speaker,omitempty"`
+	}
+	top := []dumpHit{}
+	for _, h := range hits {
+		t := int64(-1)
+		if h.StartMS != nil {
+			t = *h.StartMS / 10000
+		}
+		top = append(top, dumpHit{titles[h.MeetingID], t, h.Kind, h.Score, h.Speaker})
+	}
+	return enc.Encode(map[string]any{"question": q.text, "meeting": titles[q.meeting], "spans": q.spans,
+		"rank": rank, "rank50": deepRank, "top": top})
 }
 
 // answers reports whether turn lies within 2 turns of a relevant span.
@@ -258,6 +330,18 @@ func render(rs []splitResult) string {
 		fmt.Fprintf(&b, "- %s: a hit in the question's meeting in our top 10 for %.1f%% of questions (hit@10 %.1f%%): %.1f%% miss the meeting, %.1f%% the place in it.\n",
 			r.name, 100*float64(r.inMeeting)/float64(max(r.qs, 1)), 100*r.ours.hit10,
 			100-100*float64(r.inMeeting)/float64(max(r.qs, 1)), 100*float64(r.inMeeting)/float64(max(r.qs, 1))-100*r.ours.hit10)
+	}
+	for _, r := range rs {
+		fmt.Fprintf(&b, "- %s by kind of meeting, our hit@10:", r.name)
+		for i, f := range []string{"AMI", "ICSI", "committee"} {
+			v := r.families[f]
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "%s %s %.1f%% of %d", sep, f, 100*float64(v[1])/float64(max(v[0], 1)), v[0])
+		}
+		b.WriteString(" (AMI's are 4-meeting series of teams designing the same remote control: most misses).\n")
 	}
 	for _, r := range rs {
 		fmt.Fprintf(&b, "- %s: %d searches took %v in all (mean %.2f ms; quality run, not a latency measurement).\n",
