@@ -62,6 +62,10 @@ type env struct {
 	readOnlyOAuthHolder *meetingintel.User
 }
 
+// readOnlyGrantID is the grant id of the stand-in read-only OAuth token:
+// a switch_workspace choice is kept per grant.
+const readOnlyGrantID = 9001
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -92,7 +96,7 @@ func newEnv(t *testing.T) *env {
 		if token != e.readOnlyOAuthToken {
 			return nil, meetingintel.Errorf(meetingintel.EUNAUTHORIZED, "bad token")
 		}
-		return &auth.Principal{User: e.bob, Scopes: []string{auth.ScopeRead}}, nil
+		return &auth.Principal{User: e.bob, Kind: auth.KindOAuth, TokenID: readOnlyGrantID, ClientID: "read-only-client", Scopes: []string{auth.ScopeRead}}, nil
 	}}
 	hs := httpserver.New(httpserver.Config{Addr: "127.0.0.1:0", PublicURL: publicURL, Store: db, Logger: logger})
 	e.ms = mcpserver.New(mcpserver.Config{Store: db, Logger: logger, PublicURL: publicURL, Version: "test", Auth: a})

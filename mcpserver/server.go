@@ -179,7 +179,9 @@ func errInsufficientScope(tool string) error {
 // encoding/json, so they match the schema derived from Out by construction;
 // the check is proved once per tool by the schema tests, not per call.
 func addTool[In, Out any](s *Server, t *mcp.Tool, h func(ctx context.Context, in In) (*mcp.CallToolResult, Out, error)) {
-	isWrite := t.Annotations == nil || !t.Annotations.ReadOnlyHint
+	// A tool annotated as writing needs meetings:write, except the few that
+	// write only the connection's own settings (readScopeWrites).
+	isWrite := (t.Annotations == nil || !t.Annotations.ReadOnlyHint) && !readScopeWrites[t.Name]
 	if isWrite {
 		s.writeTools[t.Name] = true
 	}

@@ -22,6 +22,12 @@ import (
 // workspaceTools take no workspace argument of their own making.
 var workspaceTools = map[string]bool{"list_workspaces": true, "get_current_workspace": true, "switch_workspace": true}
 
+// readScopeWrites are tools that store something (so they are not
+// annotated read-only) but need only meetings:read: switch_workspace keeps
+// this connection's default workspace, which a read-only grant may name on
+// every call anyway; it changes no meeting data.
+var readScopeWrites = map[string]bool{"switch_workspace": true}
+
 const workspaceArgDoc = `the workspace to use: id, slug or name (any case), or "all" for every workspace you are a member of (reads only); default: the one chosen with switch_workspace, else your default`
 
 // credentialKey names the credential behind p, under which a

@@ -1,6 +1,8 @@
 package mcpserver_test
 
 import (
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -208,5 +210,65 @@ func TestToolCallAuditRowsCarryTheirWorkspace(t *testing.T) {
 	}
 	if got := e.auditTools(daveU); strings.Join(got, "\n") != all[7] {
 		t.Errorf("general's chair (not acme's) reads:\n%s\nwant only %q", strings.Join(got, "\n"), all[7])
+	}
+}
+
+// switch_workspace stores only the connection's choice, so a grant with
+// meetings:read may switch (over /mcp and SSE) and then reads there; it
+// still writes nothing, and the tool keeps its annotations.
+func TestAReadOnlyGrantSwitchesWorkspaceAndStillCannotWrite(t *testing.T) {
+	e := newEnv(t)
+	_, alice, _, _, _ := e.acme() // bob, the read-only grant's holder, is an acme viewer
+	m := ok[mcpserver.MeetingDetail](t, alice, "create_meeting", map[string]any{"workspace": "acme", "title": "Acme wombat sync",
+		"meeting_date": "2026-03-03", "transcript": "Alice: the wombat launch moves to May."})
+	h := map[string]string{"Authorization": "Bearer " + e.readOnlyOAuthToken}
+	ro := e.connect(&mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: withHeaders(h)})
+	sse := e.connect(&mcp.SSEClientTransport{Endpoint: e.url + "/sse", HTTPClient: withHeaders(h)})
+
+	if list := ok[mcpserver.ListMeetingsResult](t, ro, "list_meetings", map[string]any{"days_back": 3650}); hasMeeting(list.Meetings, m.ID) {
+		t.Fatalf("before the switch the default workspace lists the acme meeting: %+v", list.Meetings)
+	}
+	sw := ok[mcpserver.CurrentWorkspaceResult](t, ro, "switch_workspace", map[string]any{"workspace": "acme"})
+	if sw.Workspace.Slug != "acme" || sw.Workspace.Role != "viewer" || sw.Source != "switched" {
+		t.Fatalf("switch_workspace with meetings:read = %+v", sw)
+	}
+	// Reads without a workspace follow the switch, on both transports (one grant).
+	for name, cs := range map[string]*mcp.ClientSession{"/mcp": ro, "/sse": sse} {
+		if list := ok[mcpserver.ListMeetingsResult](t, cs, "list_meetings", map[string]any{"days_back": 3650}); !hasMeeting(list.Meetings, m.ID) || hasMeeting(list.Meetings, e.teamID) {
+			t.Errorf("%s after the switch lists %+v, want the acme meeting only", name, list.Meetings)
+		}
+		if hits := ok[mcpserver.SearchMeetingsResult](t, cs, "search_meetings", map[string]any{"query": "wombat"}); len(hits.Results) == 0 {
+			t.Errorf("%s after the switch: search finds nothing in acme", name)
+		}
+	}
+	// Over SSE the switch is a tool call past the HTTP check: it passes too.
+	if back := ok[mcpserver.CurrentWorkspaceResult](t, sse, "switch_workspace", map[string]any{"workspace": "general"}); back.Workspace.Slug != "general" {
+		t.Errorf("switching back over SSE = %+v", back)
+	}
+	if cur := ok[mcpserver.CurrentWorkspaceResult](t, ro, "get_current_workspace", nil); cur.Workspace.Slug != "general" || cur.Source != "switched" {
+		t.Errorf("after switching back, current = %+v", cur)
+	}
+
+	// A real write tool is still refused: 403 on /mcp, a tool error on SSE.
+	resp, body := e.do("POST", "/mcp", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_meeting","arguments":{"title":"Sneaky","meeting_date":"2026-03-04"}}}`, h)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`) {
+		t.Errorf("create_meeting with meetings:read on /mcp: %d %q %s", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	if msg := fails(t, sse, "create_meeting", map[string]any{"title": "Sneaky", "meeting_date": "2026-03-04"}); !strings.Contains(msg, "insufficient_scope") {
+		t.Errorf("create_meeting with meetings:read over SSE: %q", msg)
+	}
+	if all := ok[mcpserver.ListMeetingsResult](t, alice, "list_meetings", map[string]any{"workspace": "all", "days_back": 3650}); slices.ContainsFunc(all.Meetings, func(m mcpserver.MeetingItem) bool { return m.Title == "Sneaky" }) {
+		t.Error("a read-only grant created a meeting")
+	}
+
+	// The tool still says it writes (it stores the choice).
+	tools, err := ro.ListTools(e.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range tools.Tools {
+		if tl.Name == "switch_workspace" && (tl.Annotations == nil || tl.Annotations.ReadOnlyHint || !tl.Annotations.IdempotentHint) {
+			t.Errorf("switch_workspace annotations = %+v", tl.Annotations)
+		}
 	}
 }
