@@ -62,3 +62,28 @@ func TestSpeakerTerms(t *testing.T) {
 		t.Errorf("scores %v, %v: want Marketing's line first", docs[0].Score, docs[1].Score)
 	}
 }
+
+// Question intent steers: a long decision that holds the question's words
+// ranks below a short transcript line saying them, unless the question
+// asks what was decided; then it ranks first. The same ranking inputs
+// otherwise, so the boost alone turns the order (this fails if it is
+// removed or too weak to matter).
+func TestKindWeightsIntentTurnsTheOrder(t *testing.T) {
+	rank := func(query string) (line, decision float64) {
+		docs := []meetingintel.RankDoc{
+			{Kind: meetingintel.KindSegment, Meeting: 1, Seq: 0, Terms: 3, Len: 10},
+			{Kind: meetingintel.KindDecision, Meeting: 1, Terms: 3, Len: 30},
+		}
+		meetingintel.RankDocs(docs, []float64{1, 1}, 10, meetingintel.KindWeights(query))
+		return docs[0].Score, docs[1].Score
+	}
+	if line, dec := rank("pricing page"); !(line > dec) {
+		t.Errorf("plain words: line %v, decision %v: want the line first", line, dec)
+	}
+	if line, dec := rank("what did we decide about the pricing page?"); !(dec > line) {
+		t.Errorf("a question about a decision: line %v, decision %v: want the decision first", line, dec)
+	}
+	if line, dec := rank("who owns the pricing page follow-up?"); !(line > dec) {
+		t.Errorf("a question about an action: line %v, decision %v: the decision is not boosted", line, dec)
+	}
+}
