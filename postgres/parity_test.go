@@ -15,7 +15,8 @@ import (
 
 // TestSearchFindsWhatSQLiteFinds stores one corpus in both stores and checks
 // that each query returns the same hits in the same order with the same
-// scores: both rank through the in-process index (package postings).
+// scores and snippets: both rank through the in-process index (package
+// postings) and make snippets with its tokens.
 func TestSearchFindsWhatSQLiteFinds(t *testing.T) {
 	ctx := context.Background()
 	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parity.db"))
@@ -77,7 +78,7 @@ func TestSearchFindsWhatSQLiteFinds(t *testing.T) {
 		if h.Seq != nil {
 			seq = *h.Seq
 		}
-		return fmt.Sprintf("%d/%s/%d/%d/%d/%.9f", h.MeetingID, h.Kind, seq, h.ActionID, h.DecisionID, h.Score)
+		return fmt.Sprintf("%d/%s/%d/%d/%d/%.9f/%q", h.MeetingID, h.Kind, seq, h.ActionID, h.DecisionID, h.Score, h.Snippet)
 	}
 	for _, tc := range []struct {
 		query string

@@ -1,15 +1,14 @@
 // Package postgres implements meetingintel.Store, OAuthStore and SessionStore
-// on PostgreSQL (pgx, a tsvector column with a GIN index for search), for
-// instances that run several replicas on one database. It behaves as the
-// sqlite package does, down to error codes, messages and paging, and passes
-// the same test suite (storetest).
+// on PostgreSQL (pgx), for instances that run several replicas on one
+// database. It behaves as the sqlite package does, down to error codes,
+// messages and paging, and passes the same test suite (storetest).
 //
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect, over database/sql through pgx's stdlib
 // adapter (the same pgx pool underneath); here are the pool, the
-// migrations, and search's own part (ts_headline snippets: search.go on
-// the native pool, and index.go keeping the tsvector column in step with
-// the rows); the search flow itself is sqlstore's.
+// migrations, and search's own part (search.go, the index handle, and
+// index.go writing search_docs with their tsvector column, which search
+// no longer reads); the search flow itself is sqlstore's.
 //
 // Visibility is enforced in every query that touches a meeting or something
 // linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.

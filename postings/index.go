@@ -15,7 +15,9 @@ package postings
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/meetingintel/meetingintel"
@@ -53,9 +55,20 @@ const maxSeq = 1 << 20
 
 // term is one stemmed term's postings.
 type term struct {
-	post []byte // document numbers, ascending, as varint gaps
-	last int32  // the last number in post (-1: none)
-	df   int32  // live documents holding the term
+	post   []byte // document numbers, ascending, as varint gaps
+	last   int32  // the last number in post (-1: none)
+	df     int32  // live documents holding the term
+	lenSum uint64 // their lengths, summed
+}
+
+// run is a stretch of document numbers of one meeting: from run.from up
+// to the next run's. A meeting's documents mostly arrive together, so
+// there are about as many runs as meetings, and a walk over postings (in
+// ascending numbers) finds each document's meeting in them without
+// reading mtg, a stream of four bytes per document (see cursor).
+type run struct {
+	from int32
+	mtg  uint32
 }
 
 // meeting is one meeting's transcript lines.
@@ -90,6 +103,7 @@ type Index struct {
 
 	mtgs    []meeting // 0: none
 	mtgByID map[int64]uint32
+	runs    []run
 	spks    []string // 0: no speaker
 	spkByID map[string]uint32
 
@@ -225,6 +239,9 @@ func (ix *Index) add(d Doc) {
 		}
 	}
 	ix.mtg = append(ix.mtg, m)
+	if len(ix.runs) == 0 || ix.runs[len(ix.runs)-1].mtg != m {
+		ix.runs = append(ix.runs, run{from: n, mtg: m})
+	}
 	ix.seq = append(ix.seq, int32(min(max(d.Seq, -1), maxSeq)))
 	var s uint32
 	if k == kindSegment && d.Speaker != "" {
@@ -254,6 +271,7 @@ func (ix *Index) add(d Doc) {
 		p.post = binary.AppendUvarint(p.post, uint64(n-p.last))
 		p.last = n
 		p.df++
+		p.lenSum += uint64(count)
 	}
 	if k == kindSegment && m != 0 && d.Seq >= 0 && d.Seq < maxSeq {
 		mt := &ix.mtgs[m]
@@ -284,7 +302,10 @@ func (ix *Index) remove(id int64) {
 		return
 	}
 	delete(ix.late, id)
-	ix.distinct(n, func(t uint32) { ix.terms[t].df-- })
+	ix.distinct(n, func(t uint32) {
+		ix.terms[t].df--
+		ix.terms[t].lenSum -= uint64(ix.length[n])
+	})
 	if ix.kind[n] == kindSegment && ix.mtg[n] != 0 {
 		mt := &ix.mtgs[ix.mtg[n]]
 		if s := int(ix.seq[n]); s >= 0 && s < len(mt.lines) && mt.lines[s] == n+1 {
@@ -333,7 +354,7 @@ func (ix *Index) maybeCompact() {
 	// Keep the pool and lock of ix; take the rest.
 	ix.ids, ix.kind, ix.mtg, ix.seq, ix.spk, ix.length = fresh.ids, fresh.kind, fresh.mtg, fresh.seq, fresh.spk, fresh.length
 	ix.fwdAt, ix.fwd, ix.late, ix.inOrder, ix.maxID, ix.terms = fresh.fwdAt, fresh.fwd, fresh.late, fresh.inOrder, fresh.maxID, fresh.terms
-	ix.mtgs, ix.mtgByID, ix.spks, ix.spkByID = fresh.mtgs, fresh.mtgByID, fresh.spks, fresh.spkByID
+	ix.mtgs, ix.mtgByID, ix.runs, ix.spks, ix.spkByID = fresh.mtgs, fresh.mtgByID, fresh.runs, fresh.spks, fresh.spkByID
 	ix.live, ix.dead = fresh.live, 0
 }
 
@@ -358,6 +379,7 @@ func (ix *Index) addTokens(d Doc, toks []uint32) {
 		p.post = binary.AppendUvarint(p.post, uint64(n-p.last))
 		p.last = n
 		p.df++
+		p.lenSum += uint64(len(toks))
 	}
 }
 
@@ -369,4 +391,31 @@ func cmpInt64(a, b int64) int {
 		return 1
 	}
 	return 0
+}
+
+// cursor finds the meetings of ascending document numbers in ix.runs.
+type cursor struct {
+	runs []run
+	i    int   // the run of the last number asked
+	end  int32 // where run i ends
+}
+
+func (ix *Index) cursor() cursor { return cursor{runs: ix.runs, i: -1} }
+
+// at returns document n's meeting number; n must not be less than the
+// last n asked.
+func (c *cursor) at(n int32) uint32 {
+	if n >= c.end {
+		// The last run starting at or before n: usually the next one.
+		i := c.i + 1
+		if i+1 < len(c.runs) && c.runs[i+1].from <= n {
+			rest := c.runs[i+1:]
+			i += sort.Search(len(rest), func(j int) bool { return rest[j].from > n })
+		}
+		c.i, c.end = i, math.MaxInt32
+		if i+1 < len(c.runs) {
+			c.end = c.runs[i+1].from
+		}
+	}
+	return c.runs[c.i].mtg
 }

@@ -41,6 +41,7 @@ func (ix *Index) Memory() []MemoryPart {
 		{"ids", int64(cap(ix.ids)) * 8},
 		{"kind", int64(cap(ix.kind))},
 		{"mtg", int64(cap(ix.mtg)) * 4},
+		{"runs", int64(cap(ix.runs)) * int64(unsafe.Sizeof(run{}))},
 		{"seq", int64(cap(ix.seq)) * 4},
 		{"spk", int64(cap(ix.spk)) * 4},
 		{"length", int64(cap(ix.length)) * 4},

@@ -156,6 +156,7 @@ func (qq *query) top(k int) Result {
 		// The walk is inlined (no call per posting): it is most of a
 		// search's time on common words.
 		s, kind := qq.s, kindNumber(q.Kind)
+		cur := ix.cursor()
 		n := int32(-1)
 		for b := ix.terms[qq.found[i].term].post; len(b) > 0; {
 			v, k := binary.Uvarint(b)
@@ -168,8 +169,11 @@ func (qq *query) top(k int) Result {
 			if q.Kind != "" && ix.kind[n] != kind {
 				continue
 			}
-			if h.full() && (below(qq.quickBound(n), h.min().Score) || below(qq.bound(n), h.min().Score)) {
-				continue
+			if h.full() {
+				m := cur.at(n)
+				if below(qq.quickBound(n, m), h.min().Score) || below(qq.bound(n, m), h.min().Score) {
+					continue
+				}
 			}
 			if q.Allow != nil && !q.Allow(ix.meetingID(n), ix.ids[n]) {
 				continue
@@ -305,10 +309,18 @@ func (ix *Index) prepare(q Query) *query {
 		}
 	}
 	var named uint64
-	var total float64
+	// The matches' lengths, summed exactly (they are integers): each
+	// term's sum, less a document's length for each term it holds beyond
+	// its first. This walk is most of a search on common words, so it
+	// reads per document only its kind and mask (and its meeting, in runs).
+	var sum uint64
+	matched := 0
 	for i, f := range qq.found {
 		bit := uint16(1) << i
-		var sum uint64 // lengths are integers: summing them exactly, in any order
+		sum += ix.terms[f.term].lenSum
+		matched += int(f.df)
+		cur := ix.cursor()
+		last := ^uint32(0)
 		n := int32(-1)
 		for b := ix.terms[f.term].post; len(b) > 0; {
 			v, k := binary.Uvarint(b)
@@ -318,20 +330,24 @@ func (ix *Index) prepare(q Query) *query {
 			if kn == 0 {
 				continue
 			}
-			if s.mask[n] == 0 {
-				sum += uint64(ix.length[n])
-				qq.matched++
+			if s.mask[n] != 0 {
+				sum -= uint64(ix.length[n])
+				matched--
 			}
 			s.mask[n] |= bit
 			if kn == kindSegment {
-				s.cover[ix.mtg[n]] |= bit
+				if m := cur.at(n); m != last {
+					s.cover[m] |= bit
+					last = m
+				}
 				if anyNamed {
 					named |= qq.spkMask[ix.spk[n]]
 				}
 			}
 		}
-		total += float64(sum)
 	}
+	qq.matched = matched
+	total := float64(sum)
 	idfs := make([]float64, len(qq.found))
 	for i, f := range qq.found {
 		idfs[i] = meetingintel.BM25IDF(float64(ix.live), float64(f.df)) * f.weight
@@ -394,7 +410,8 @@ func (qq *query) release() {
 // quickBound is a looser bound than bound, from tables only (no length,
 // no speaker lookup): most documents of common words fail it, and then
 // bound's division and reads are spared.
-func (qq *query) quickBound(n int32) float64 {
+// m is n's meeting number.
+func (qq *query) quickBound(n int32, m uint32) float64 {
 	s := qq.s
 	if len(qq.found) > tableTerms {
 		return math.Inf(1)
@@ -402,14 +419,14 @@ func (qq *query) quickBound(n int32) float64 {
 	k := qq.ix.kind[n]
 	b := (s.maxTbl[s.mask[n]] + qq.maxSpk) * qq.kindW[k]
 	if k == kindSegment {
-		b += s.ctxB[qq.ix.mtg[n]]
+		b += s.ctxB[m]
 	}
 	return b
 }
 
 // bound is an upper bound of document n's score: Own with every near pair
-// it may have, plus its meeting's ContextBound for a line.
-func (qq *query) bound(n int32) float64 {
+// it may have, plus its meeting's (m) ContextBound for a line.
+func (qq *query) bound(n int32, m uint32) float64 {
 	s := qq.s
 	mask := s.mask[n]
 	w := qq.kindW[qq.ix.kind[n]]
@@ -423,7 +440,7 @@ func (qq *query) bound(n int32) float64 {
 		b = qq.r.Own(d)
 	}
 	if qq.ix.kind[n] == kindSegment {
-		b += s.ctxB[qq.ix.mtg[n]]
+		b += s.ctxB[m]
 	}
 	return b
 }

@@ -22,19 +22,19 @@ import (
 // documents; an unfiltered one lets the index rank everything, checks the
 // page's meetings and, if one may not be seen, ranks again without it
 // (rarely more than one round). Either way the page is the exact top k of
-// what the actor may see. Only snippets differ between the stores (FTS5's
-// snippet(), ts_headline): a SearchEngine makes them, for the page shown.
+// what the actor may see. Snippets are made here too, from the page's
+// text with the index's tokens (postings.Snippet), so both stores show the
+// same ones, at the cost of reading the page's text, which the visibility
+// query reads anyway.
+
+// SnippetTokens is how many tokens a search hit's snippet shows at most.
+const SnippetTokens = 14
 
 // SearchEngine is what a store adds to the shared search flow.
 type SearchEngine interface {
 	// Index returns the in-process index, caught up with every committed
 	// write.
 	Index(ctx context.Context) (*postings.Index, error)
-	// Snippets returns the marked snippet (matches as **word**, "…" where
-	// text was cut) of each document of page, by id. words and dfs are the
-	// matching query words and the documents holding each: bit i of a
-	// document's Terms is words[i].
-	Snippets(ctx context.Context, page []SearchDoc, words []string, dfs []int) (map[int64]string, error)
 }
 
 // SearchDoc is a ranked search document on the page, before its snippet
@@ -46,10 +46,11 @@ type SearchDoc struct {
 	Date                 int64
 	Terms                uint64 // bit i: the document holds the query's words[i]
 	Score                float64
+	Text                 string // what the snippet is made of
 }
 
 // SearchWith ranks what the actor may see against the words of q.Query,
-// with eng's index and snippets.
+// with eng's index.
 func (db *Store) SearchWith(ctx context.Context, q meetingintel.SearchQuery, eng SearchEngine) ([]meetingintel.SearchHit, error) {
 	if _, err := Actor(ctx); err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func (db *Store) SearchWith(ctx context.Context, q meetingintel.SearchQuery, eng
 			}
 			continue
 		}
-		return db.searchHits(ctx, eng, page, res.Words, res.DFs)
+		return db.searchHits(ctx, page, res.Words)
 	}
 }
 
@@ -154,7 +155,8 @@ func (db *Store) idSet(ctx context.Context, query string, args []any) (map[int64
 
 // visibleDocs returns the hits that cond (over search_docs d and meetings
 // m, arguments condArgs) lets through, in the index's order (best first,
-// newer first on ties), with their metadata.
+// newer first on ties), with their metadata and text (a line's is in
+// segments).
 func (db *Store) visibleDocs(ctx context.Context, hits []postings.Hit, cond string, condArgs []any) ([]SearchDoc, error) {
 	if len(hits) == 0 {
 		return nil, nil
@@ -163,24 +165,26 @@ func (db *Store) visibleDocs(ctx context.Context, hits []postings.Hit, cond stri
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	rows, err := db.r().QueryContext(ctx, `SELECT d.id, coalesce(d.ref_id, 0), coalesce(m.title, ''), coalesce(m.date, 0)
+	rows, err := db.r().QueryContext(ctx, `SELECT d.id, coalesce(d.ref_id, 0), coalesce(m.title, ''), coalesce(m.date, 0),
+			coalesce(d.body, s.text, '')
 		FROM search_docs d
 		LEFT JOIN meetings m ON m.id = d.meeting_id
+		LEFT JOIN segments s ON d.kind = 'segment' AND s.meeting_id = d.meeting_id AND s.seq = d.seq
 		WHERE d.id IN (`+db.D.IDList+`) AND `+cond, append([]any{JSONInts(ids)}, condArgs...)...)
 	if err != nil {
 		return nil, db.internal(err)
 	}
 	defer rows.Close()
 	type meta struct {
-		ref   int64
-		title string
-		date  int64
+		ref         int64
+		title, text string
+		date        int64
 	}
 	seen := make(map[int64]meta, len(hits))
 	for rows.Next() {
 		var id int64
 		var m meta
-		if err := rows.Scan(&id, &m.ref, &m.title, &m.date); err != nil {
+		if err := rows.Scan(&id, &m.ref, &m.title, &m.date, &m.text); err != nil {
 			return nil, db.internal(err)
 		}
 		seen[id] = m
@@ -195,7 +199,7 @@ func (db *Store) visibleDocs(ctx context.Context, hits []postings.Hit, cond stri
 			continue
 		}
 		d := SearchDoc{ID: h.ID, MeetingID: h.Meeting, RefID: m.ref, Kind: h.Kind, Title: m.title, Date: m.date,
-			Terms: h.Terms, Score: h.Score}
+			Terms: h.Terms, Score: h.Score, Text: m.text}
 		if h.Kind == meetingintel.KindSegment {
 			seq := h.Seq
 			d.Seq = &seq
@@ -205,20 +209,16 @@ func (db *Store) visibleDocs(ctx context.Context, hits []postings.Hit, cond stri
 	return out, nil
 }
 
-// searchHits turns the page into search hits with snippets, speaker and
-// start for segments, and the lines around them.
-func (db *Store) searchHits(ctx context.Context, eng SearchEngine, page []SearchDoc, words []string, dfs []int) ([]meetingintel.SearchHit, error) {
+// searchHits turns the page into search hits with snippets (the words
+// that matched), speaker and start for segments, and the lines around them.
+func (db *Store) searchHits(ctx context.Context, page []SearchDoc, words []string) ([]meetingintel.SearchHit, error) {
 	out := make([]meetingintel.SearchHit, 0, len(page))
 	if len(page) == 0 {
 		return out, nil
 	}
-	snippets, err := eng.Snippets(ctx, page, words, dfs)
-	if err != nil {
-		return nil, err
-	}
 	for _, d := range page {
 		h := meetingintel.SearchHit{MeetingID: d.MeetingID, Title: d.Title, Kind: d.Kind, Score: d.Score,
-			Snippet: meetingintel.TidySnippet(snippets[d.ID])}
+			Snippet: meetingintel.TidySnippet(postings.Snippet(d.Text, matched(words, d.Terms), SnippetTokens))}
 		if d.MeetingID != 0 {
 			h.MeetingDate = FromMS(d.Date)
 		}
@@ -233,6 +233,17 @@ func (db *Store) searchHits(ctx context.Context, eng SearchEngine, page []Search
 		out = append(out, h)
 	}
 	return out, db.addContext(ctx, out)
+}
+
+// matched returns the words whose bits are set in terms.
+func matched(words []string, terms uint64) []string {
+	var out []string
+	for i, w := range words {
+		if terms&(1<<i) != 0 {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // addContext reads every segment hit's line (speaker, start) and the lines
