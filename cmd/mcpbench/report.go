@@ -113,7 +113,7 @@ func (r *report) write(out string) error {
 	fmt.Fprintf(&b, "The servers, each its own process on 127.0.0.1, all running at once; one at a time under load (parts run: %s):\n\n", r.partList())
 	fmt.Fprintf(&b, "- **meetingintel**: `meetingintel serve` on a copy of `cmd/mibench`'s synthetic SQLite corpus (%s), with `LOG_LEVEL=warn`. "+
 		"Every request is authenticated with a personal access token (`Authorization: Bearer`), or in the OAuth rows an OAuth access token, of a non-admin member, who sees %d meetings; the store's visibility rules run in every query; "+
-		"`list_meetings` is a keyset-paged query, `search_meetings` the FTS5 ranked search over titles, summaries, transcripts, actions and decisions.\n", filepath.Base(o.corpus), r.meetings)
+		"`list_meetings` is a keyset-paged query, `search_meetings` the ranked search (exact top k on the in-process index, package postings) over titles, summaries, transcripts, actions and decisions.\n", filepath.Base(o.corpus), r.meetings)
 	if !o.parts["sqlite"] {
 		fmt.Fprintf(&b, "\n")
 	} else {
