@@ -8,13 +8,14 @@ import (
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
 )
 
-// tsvIndex keeps the tsvector column of search_docs in step with meetings,
-// transcripts, actions and decisions: the sqlstore.Indexer of this store.
-type tsvIndex struct{}
+// docIndex keeps search_docs (the rows the in-process index reads, through
+// search_log's triggers) in step with meetings, transcripts, actions and
+// decisions: the sqlstore.Indexer of this store.
+type docIndex struct{}
 
 // InsertSegments stores a transcript and indexes it: one statement for the
 // rows (arrays, whatever the length), one for their search documents.
-func (tsvIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID int64, segs []meetingintel.Segment) error {
+func (docIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID int64, segs []meetingintel.Segment) error {
 	speakers, texts := make([]string, len(segs)), make([]string, len(segs))
 	starts, ends := make([]int64, len(segs)), make([]int64, len(segs))
 	for i, s := range segs {
@@ -26,8 +27,8 @@ func (tsvIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID i
 		meetingID, speakers, starts, ends, texts); err != nil {
 		return internal(err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, seq, tsv)
-		SELECT 'segment', meeting_id, seq, to_tsvector('english', text) FROM segments WHERE meeting_id = ? ORDER BY seq`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, seq)
+		SELECT 'segment', meeting_id, seq FROM segments WHERE meeting_id = ? ORDER BY seq`,
 		meetingID); err != nil {
 		return internal(err)
 	}
@@ -35,19 +36,19 @@ func (tsvIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID i
 }
 
 // AddDoc indexes one non-segment text.
-func (tsvIndex) AddDoc(ctx context.Context, tx *sqlstore.Tx, kind string, meetingID *int64, refID int64, body string) error {
+func (docIndex) AddDoc(ctx context.Context, tx *sqlstore.Tx, kind string, meetingID *int64, refID int64, body string) error {
 	var ref *int64
 	if refID != 0 {
 		ref = &refID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, ref_id, body, tsv)
-		VALUES (?, ?, ?, ?::text, to_tsvector('english', ?::text))`, kind, meetingID, ref, body, body)
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, ref_id, body)
+		VALUES (?, ?, ?, ?::text)`, kind, meetingID, ref, body)
 	return internal(err)
 }
 
 // RemoveDocs drops the search documents selected by where (over
-// search_docs); the tsvector goes with its row.
-func (tsvIndex) RemoveDocs(ctx context.Context, tx *sqlstore.Tx, where string, args ...any) error {
+// search_docs).
+func (docIndex) RemoveDocs(ctx context.Context, tx *sqlstore.Tx, where string, args ...any) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE `+where, args...)
 	return internal(err)
 }

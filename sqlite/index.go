@@ -8,18 +8,18 @@ import (
 	"github.com/meetingintel/meetingintel/internal/sqlstore"
 )
 
-// ftsIndex keeps the FTS5 index (search_docs rows, their search_fts
-// entries) in step with meetings, transcripts, actions and decisions: the
-// sqlstore.Indexer of this store.
-type ftsIndex struct{}
+// docIndex keeps search_docs (the rows the in-process index reads, through
+// search_log's triggers) in step with meetings, transcripts, actions and
+// decisions: the sqlstore.Indexer of this store.
+type docIndex struct{}
 
 // segmentBatch is how many segments go into one INSERT: multi-row statements
 // cut the per-statement cost that dominates bulk import.
 const segmentBatch = 200
 
 // InsertSegments stores a transcript and indexes it: rows in batches, then
-// one INSERT ... SELECT each for the search documents and the FTS index.
-func (ftsIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID int64, segs []meetingintel.Segment) error {
+// one INSERT ... SELECT for their search documents.
+func (docIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID int64, segs []meetingintel.Segment) error {
 	var full string
 	args := make([]any, 0, 6*segmentBatch)
 	for start := 0; start < len(segs); start += segmentBatch {
@@ -43,42 +43,23 @@ func (ftsIndex) InsertSegments(ctx context.Context, tx *sqlstore.Tx, meetingID i
 		SELECT 'segment', meeting_id, seq FROM segments WHERE meeting_id = ? ORDER BY seq`, meetingID); err != nil {
 		return internal(err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, body)
-		SELECT d.id, s.text FROM search_docs d JOIN segments s ON s.meeting_id = d.meeting_id AND s.seq = d.seq
-		WHERE d.meeting_id = ? AND d.kind = 'segment'`, meetingID); err != nil {
-		return internal(err)
-	}
 	return nil
 }
 
 // AddDoc indexes one non-segment text.
-func (ftsIndex) AddDoc(ctx context.Context, tx *sqlstore.Tx, kind string, meetingID *int64, refID int64, body string) error {
+func (docIndex) AddDoc(ctx context.Context, tx *sqlstore.Tx, kind string, meetingID *int64, refID int64, body string) error {
 	var ref *int64
 	if refID != 0 {
 		ref = &refID
 	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (kind, meeting_id, ref_id, body) VALUES (?, ?, ?, ?) RETURNING id`,
-		kind, meetingID, ref, body).Scan(&id); err != nil {
-		return internal(err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, body) VALUES (?, ?)`, id, body); err != nil {
-		return internal(err)
-	}
-	return nil
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, ref_id, body) VALUES (?, ?, ?, ?)`,
+		kind, meetingID, ref, body)
+	return internal(err)
 }
 
 // RemoveDocs drops the search documents selected by where (over
-// search_docs). The FTS delete needs the indexed text, so it runs before the
-// rows (and any segments) it reads are gone.
-func (ftsIndex) RemoveDocs(ctx context.Context, tx *sqlstore.Tx, where string, args ...any) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (search_fts, rowid, body)
-		SELECT 'delete', c.id, c.body FROM search_content c
-		WHERE c.id IN (SELECT id FROM search_docs WHERE `+where+`)`, args...); err != nil {
-		return internal(err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE `+where, args...); err != nil {
-		return internal(err)
-	}
-	return nil
+// search_docs).
+func (docIndex) RemoveDocs(ctx context.Context, tx *sqlstore.Tx, where string, args ...any) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE `+where, args...)
+	return internal(err)
 }

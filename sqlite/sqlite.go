@@ -1,12 +1,11 @@
 // Package sqlite implements meetingintel.Store on an embedded SQLite database
-// (modernc.org/sqlite, pure Go): WAL, foreign keys, embedded migrations and
-// an FTS5 index for search.
+// (modernc.org/sqlite, pure Go): WAL, foreign keys and embedded migrations.
 //
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect; here are the connections, the
-// migrations, and search's own part (FTS5 snippets: search.go, and index.go
-// keeping the FTS5 index in step with the rows); the search flow itself is
-// sqlstore's. Visibility is enforced in every query that touches a
+// migrations, and search's own part (search.go, the index handle, and
+// index.go writing the search documents the index reads); the search flow
+// itself is sqlstore's. Visibility is enforced in every query that touches a
 // meeting or something linked to one, so a meeting the actor may not see is
 // ENOTFOUND everywhere. Writes go through one connection (SQLite has one writer anyway), so
 // concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
@@ -75,7 +74,7 @@ var dialect = &sqlstore.Dialect{
 	PairList:     `(SELECT json_extract(value, '$[0]') AS m, json_extract(value, '$[1]') AS s FROM json_each(?)) AS h`,
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
-	Index:        ftsIndex{},
+	Index:        docIndex{},
 }
 
 // Open opens (creating if needed) the database file at path, sets WAL,

@@ -149,7 +149,7 @@ func (r *report) writePostgres(b *strings.Builder) {
 		fmt.Fprintf(b, ", %.0f meetings/s into SQLite", float64(f.meetings)/f.sqliteTook.Seconds())
 	}
 	fmt.Fprintf(b, ". The server is `meetingintel serve` with `DATABASE_URL`, `JWT_SECRET` (random, per run) and `OAUTH_ENABLED=true`. "+
-		"Search on PostgreSQL ranks through the same in-process index as SQLite's (package `postings`: one stemmer, one scoring function), so both return the same hits in the same order; `tsvector` with a GIN index is kept for snippets.\n")
+		"Search on PostgreSQL ranks through the same in-process index as SQLite's (package `postings`: one stemmer, one scoring function), so both return the same hits in the same order, with the same snippets.\n")
 }
 
 // writeReplicas is issue 6's second measure: one replica against two on

@@ -403,8 +403,17 @@ func crashCheckSQLite(t *testing.T, path string) {
 	if empty > 0 {
 		t.Fatalf("%d imported meetings without their transcript", empty)
 	}
-	if _, err := db.Exec(`INSERT INTO search_fts(search_fts) VALUES('integrity-check')`); err != nil {
-		t.Fatalf("search index integrity-check: %v", err)
+	// Every line is a search document, and every line's document a line.
+	var unindexed, orphans int
+	if err := db.QueryRow(`SELECT
+		(SELECT COUNT(*) FROM segments s WHERE NOT EXISTS (SELECT 1 FROM search_docs d
+			WHERE d.kind = 'segment' AND d.meeting_id = s.meeting_id AND d.seq = s.seq)),
+		(SELECT COUNT(*) FROM search_docs d WHERE d.kind = 'segment' AND NOT EXISTS (SELECT 1 FROM segments s
+			WHERE s.meeting_id = d.meeting_id AND s.seq = d.seq))`).Scan(&unindexed, &orphans); err != nil {
+		t.Fatal(err)
+	}
+	if unindexed > 0 || orphans > 0 {
+		t.Fatalf("%d lines without a search document, %d search documents without their line", unindexed, orphans)
 	}
 }
 

@@ -4,8 +4,8 @@
 // and postgres packages each hand it their handles and a Dialect (what
 // truly differs: placeholders, row locks, a few function names, how a
 // constraint violation looks, and the search index's upkeep), keep their
-// migrations and their snippet makers (FTS5, ts_headline: a SearchEngine),
-// and embed the Store. Search's flow (search.go) is written once here too.
+// migrations and the handle of their search index (a SearchEngine), and
+// embed the Store. Search's flow (search.go) is written once here too.
 //
 // Why one package with dialect hooks and not queries generated per dialect
 // (sqlc): the rules a store enforces (who may see what, how updates merge,
@@ -76,8 +76,9 @@ type Dialect struct {
 	Index Indexer
 }
 
-// Indexer is the store's own search index upkeep (FTS5 rows, tsvector
-// columns). Queries it receives are in `?` form; Store.Q rebinds them.
+// Indexer is the store's own upkeep of search_docs, the rows the
+// in-process index reads (how a transcript's rows are inserted in bulk
+// differs). Queries it receives are in `?` form; Store.Q rebinds them.
 type Indexer interface {
 	// InsertSegments stores a new transcript's rows and indexes them.
 	InsertSegments(ctx context.Context, tx *Tx, meetingID int64, segs []meetingintel.Segment) error
