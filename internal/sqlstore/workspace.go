@@ -416,6 +416,17 @@ func (db *Store) SetMember(ctx context.Context, workspaceID int64, email string,
 		} else if err != nil {
 			return db.internal(err)
 		}
+		chairs := 0
+		if role != meetingintel.RoleChair {
+			// A demotion may take the last chair: count the chairs, their
+			// rows locked before the member's own (which is among them if
+			// a chair), so two chairs demoting each other at once take the
+			// same locks in the same order and one waits for the other.
+			var err error
+			if chairs, err = db.lockChairs(ctx, tx, workspaceID); err != nil {
+				return err
+			}
+		}
 		var old string
 		var created int64
 		err := tx.QueryRowContext(ctx, `SELECT role, created_at FROM memberships WHERE workspace_id = ? AND user_id = ?`+db.forUpdate("memberships"),
@@ -430,10 +441,8 @@ func (db *Store) SetMember(ctx context.Context, workspaceID int64, email string,
 		case err != nil:
 			return db.internal(err)
 		default:
-			if meetingintel.Role(old) == meetingintel.RoleChair && role != meetingintel.RoleChair {
-				if err := db.notLastChair(ctx, tx, workspaceID); err != nil {
-					return err
-				}
+			if meetingintel.Role(old) == meetingintel.RoleChair && role != meetingintel.RoleChair && chairs <= 1 {
+				return errLastChair
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE memberships SET role = ? WHERE workspace_id = ? AND user_id = ?`,
 				string(role), workspaceID, m.UserID); err != nil {
@@ -446,25 +455,24 @@ func (db *Store) SetMember(ctx context.Context, workspaceID int64, email string,
 	return out, err
 }
 
-// notLastChair returns ECONFLICT when workspace id has one chair or none
-// left. The chairs' rows are locked where the dialect locks rows, so two
-// chairs demoting each other at once cannot both succeed.
-func (db *Store) notLastChair(ctx context.Context, tx *Tx, id int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE workspace_id = ? AND role = 'chair'`+db.forUpdate("memberships"), id)
+// errLastChair refuses to demote or remove a workspace's last chair.
+var errLastChair = meetingintel.Errorf(meetingintel.ECONFLICT, "A workspace keeps at least one chair: make someone else chair first.")
+
+// lockChairs counts workspace id's chairs, locking their rows where the
+// dialect locks rows, in user order: every transaction that may take the
+// last chair locks them first and in that order, so two chairs demoting or
+// removing each other at once cannot both succeed, nor deadlock.
+func (db *Store) lockChairs(ctx context.Context, tx *Tx, id int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE workspace_id = ? AND role = 'chair' ORDER BY user_id`+db.forUpdate("memberships"), id)
 	if err != nil {
-		return db.internal(err)
+		return 0, db.internal(err)
 	}
+	defer rows.Close()
 	n := 0
 	for rows.Next() {
 		n++
 	}
-	if err := rows.Close(); err != nil {
-		return db.internal(err)
-	}
-	if n <= 1 {
-		return meetingintel.Errorf(meetingintel.ECONFLICT, "A workspace keeps at least one chair: make someone else chair first.")
-	}
-	return nil
+	return n, db.internal(rows.Err())
 }
 
 // RemoveMember removes a user from a workspace; the last chair stays.
@@ -481,8 +489,10 @@ func (db *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) er
 			return db.internal(err)
 		}
 		if meetingintel.Role(role) == meetingintel.RoleChair {
-			if err := db.notLastChair(ctx, tx, workspaceID); err != nil {
+			if n, err := db.lockChairs(ctx, tx, workspaceID); err != nil {
 				return err
+			} else if n <= 1 {
+				return errLastChair
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
