@@ -68,7 +68,7 @@ type found struct {
 // query-term mask and whether it was visited, per meeting its cover.
 type scratch struct {
 	mask    []uint16
-	visited []uint64
+	visited []uint64 // bit n: visited; for one term, n holds it (mask is not written)
 	cover   []uint16
 	ctxB    []float64
 	idfTbl  []float64
@@ -89,6 +89,10 @@ type query struct {
 	kindW   [6]float64 // per kind number: its weight
 	maxSpk  float64    // the highest speaker bound, at weight 1
 	matched int
+	// single: the query has one term. Its matches' masks are all 1, so
+	// they are not written: visited holds which documents have the term
+	// (a bit each, where mask takes 16), and top needs no visited test.
+	single bool
 }
 
 // Search returns the top q.K documents by meetingintel.RankDocs' score over
@@ -121,7 +125,9 @@ func (ix *Index) Search(q Query) Result {
 // masks and covers again.
 func (qq *query) top(k int) Result {
 	ix, q := qq.ix, qq.q
-	clear(qq.s.visited)
+	if !qq.single {
+		clear(qq.s.visited)
+	}
 	res := qq.result()
 	h := &topK{k: k}
 	order := make([]int, len(qq.found))
@@ -162,16 +168,22 @@ func (qq *query) top(k int) Result {
 			v, k := binary.Uvarint(b)
 			b = b[k:]
 			n += int32(v)
-			if ix.kind[n] == 0 || s.visited[n>>6]&(1<<(n&63)) != 0 {
+			if ix.kind[n] == 0 {
 				continue
 			}
-			s.visited[n>>6] |= 1 << (n & 63)
+			if !qq.single {
+				if s.visited[n>>6]&(1<<(n&63)) != 0 {
+					continue
+				}
+				s.visited[n>>6] |= 1 << (n & 63)
+			}
 			if q.Kind != "" && ix.kind[n] != kind {
 				continue
 			}
+			mask := qq.postMask(n)
 			if h.full() {
 				m := cur.at(n)
-				if below(qq.quickBound(n, m), h.min().Score) || below(qq.bound(n, m), h.min().Score) {
+				if below(qq.quickBound(n, m, mask), h.min().Score) || below(qq.bound(n, m, mask), h.min().Score) {
 					continue
 				}
 			}
@@ -179,7 +191,7 @@ func (qq *query) top(k int) Result {
 				continue
 			}
 			res.Scored++
-			h.push(qq.hit(n))
+			h.push(qq.hit(n, mask))
 		}
 	}
 	res.Hits = h.sorted()
@@ -202,12 +214,17 @@ func (ix *Index) Brute(q Query) Result {
 	for i := range qq.found {
 		ix.walk(qq.found[i].term, func(n int32) {
 			s := qq.s
-			if ix.kind[n] == 0 || s.visited[n>>6]&(1<<(n&63)) != 0 {
+			if ix.kind[n] == 0 {
 				return
 			}
-			s.visited[n>>6] |= 1 << (n & 63)
+			if !qq.single {
+				if s.visited[n>>6]&(1<<(n&63)) != 0 {
+					return
+				}
+				s.visited[n>>6] |= 1 << (n & 63)
+			}
 			nums = append(nums, n)
-			docs = append(docs, qq.rankDoc(n))
+			docs = append(docs, qq.rankDoc(n, qq.postMask(n)))
 		})
 	}
 	idfs := qq.r.IDFs
@@ -294,6 +311,7 @@ func (ix *Index) prepare(q Query) *query {
 		s.ctxB = make([]float64, len(s.cover))
 	}
 	qq.s = s
+	qq.single = len(qq.found) == 1
 	// Speakers whose names hold a query word (usually none): the terms the
 	// matching lines' speakers name are meetingintel.Ranker.Named.
 	words := make([]string, len(qq.found))
@@ -330,11 +348,15 @@ func (ix *Index) prepare(q Query) *query {
 			if kn == 0 {
 				continue
 			}
-			if s.mask[n] != 0 {
-				sum -= uint64(ix.length[n])
-				matched--
+			if qq.single {
+				s.visited[n>>6] |= 1 << (n & 63)
+			} else {
+				if s.mask[n] != 0 {
+					sum -= uint64(ix.length[n])
+					matched--
+				}
+				s.mask[n] |= bit
 			}
-			s.mask[n] |= bit
 			if kn == kindSegment {
 				if m := cur.at(n); m != last {
 					s.cover[m] |= bit
@@ -401,7 +423,9 @@ func (ix *Index) prepare(q Query) *query {
 // release clears the scratch and returns it to the pool.
 func (qq *query) release() {
 	s := qq.s
-	clear(s.mask)
+	if !qq.single {
+		clear(s.mask)
+	}
 	clear(s.visited)
 	clear(s.cover)
 	qq.ix.scratch.Put(s)
@@ -411,13 +435,13 @@ func (qq *query) release() {
 // no speaker lookup): most documents of common words fail it, and then
 // bound's division and reads are spared.
 // m is n's meeting number.
-func (qq *query) quickBound(n int32, m uint32) float64 {
+func (qq *query) quickBound(n int32, m uint32, mask uint16) float64 {
 	s := qq.s
 	if len(qq.found) > tableTerms {
 		return math.Inf(1)
 	}
 	k := qq.ix.kind[n]
-	b := (s.maxTbl[s.mask[n]] + qq.maxSpk) * qq.kindW[k]
+	b := (s.maxTbl[mask] + qq.maxSpk) * qq.kindW[k]
 	if k == kindSegment {
 		b += s.ctxB[m]
 	}
@@ -426,16 +450,15 @@ func (qq *query) quickBound(n int32, m uint32) float64 {
 
 // bound is an upper bound of document n's score: Own with every near pair
 // it may have, plus its meeting's (m) ContextBound for a line.
-func (qq *query) bound(n int32, m uint32) float64 {
+func (qq *query) bound(n int32, m uint32, mask uint16) float64 {
 	s := qq.s
-	mask := s.mask[n]
 	w := qq.kindW[qq.ix.kind[n]]
 	var b float64
 	if s.idfTbl != nil && len(qq.found) <= tableTerms {
 		b = meetingintel.BM25(s.idfTbl[mask], float64(qq.ix.length[n]), qq.r.AvgLen) + s.nearTbl[mask]
 		b = (b + qq.spkB[qq.ix.spk[n]]) * w
 	} else {
-		d := qq.rankDoc(n)
+		d := qq.rankDoc(n, mask)
 		d.Near = meetingintel.NearPairs(d.Terms, len(qq.found))
 		b = qq.r.Own(d)
 	}
@@ -445,11 +468,27 @@ func (qq *query) bound(n int32, m uint32) float64 {
 	return b
 }
 
+// postMask is the mask of document n, found in a query term's postings.
+func (qq *query) postMask(n int32) uint16 {
+	if qq.single {
+		return 1
+	}
+	return qq.s.mask[n]
+}
+
+// maskOf is the mask of any live document n.
+func (qq *query) maskOf(n int32) uint16 {
+	if qq.single {
+		return uint16(qq.s.visited[n>>6] >> (n & 63) & 1)
+	}
+	return qq.s.mask[n]
+}
+
 // rankDoc is document n as RankDocs sees it, Near included.
-func (qq *query) rankDoc(n int32) meetingintel.RankDoc {
+func (qq *query) rankDoc(n int32, mask uint16) meetingintel.RankDoc {
 	ix := qq.ix
 	d := meetingintel.RankDoc{Kind: kinds[ix.kind[n]], Meeting: ix.meetingID(n), Seq: int(ix.seq[n]),
-		Terms: uint64(qq.s.mask[n]), Len: float64(ix.length[n])}
+		Terms: uint64(mask), Len: float64(ix.length[n])}
 	if ix.kind[n] == kindSegment {
 		d.SpeakerTerms = qq.spkMask[ix.spk[n]]
 	}
@@ -494,9 +533,9 @@ func (qq *query) near(n int32, pairs uint64) uint64 {
 }
 
 // hit scores document n exactly, as RankDocs would among every match.
-func (qq *query) hit(n int32) Hit {
+func (qq *query) hit(n int32, mask uint16) Hit {
 	ix, s := qq.ix, qq.s
-	d := qq.rankDoc(n)
+	d := qq.rankDoc(n, mask)
 	score := qq.r.Own(d)
 	if ix.kind[n] == kindSegment {
 		var at [meetingintel.PassageRadius + 1]uint64
@@ -506,7 +545,7 @@ func (qq *query) hit(n int32) Hit {
 		for dist := 1; dist <= meetingintel.PassageRadius; dist++ {
 			for _, sq := range [2]int{seq - dist, seq + dist} {
 				if sq >= 0 && sq < len(mt.lines) && mt.lines[sq] != 0 {
-					at[dist] |= uint64(s.mask[mt.lines[sq]-1])
+					at[dist] |= uint64(qq.maskOf(mt.lines[sq] - 1))
 				}
 			}
 		}
