@@ -67,6 +67,7 @@ type options struct {
 	replicaClients  []int
 	baselineBin     string // an earlier meetingintel build measured beside bin; "" when not given
 	baselineLabel   string // what the report calls it
+	baselineCorpus  string // the baseline's own corpus; "" to share the copy of corpus
 }
 
 // allParts are the parts of the benchmark, in the order they are reported.
@@ -101,6 +102,7 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "", `PostgreSQL database URL the benchmark may fill (parts postgres and replicas); "env" reads MI_TEST_POSTGRES_URL, as scripts/with-postgres.sh sets it`)
 	flag.IntVar(&o.pgMeetings, "pg-meetings", 0, "copy only the newest N meetings to PostgreSQL, and compare it with a SQLite database of the same N (0: the whole corpus)")
 	flag.StringVar(&o.baselineBin, "baseline-bin", "", "an earlier meetingintel build, measured beside -bin on the same corpus copy with the same PAT: before and after a change in one run")
+	flag.StringVar(&o.baselineCorpus, "baseline-corpus", "", "a corpus for -baseline-bin alone, copied apart and given its own PAT: for a build whose migrations the other build's change (default: both serve one copy of -corpus)")
 	flag.StringVar(&o.baselineLabel, "baseline-label", "", `what the report calls the -baseline-bin build, e.g. "commit 4c4aadb" (default: its file name)`)
 	replicaClients := flag.String("replica-clients", "8", "concurrent clients per cell of the replica comparison, comma-separated")
 	flag.Parse()
@@ -216,7 +218,7 @@ func run(ctx context.Context, o options) (err error) {
 	}
 
 	fmt.Fprintln(os.Stderr, "copying the corpus")
-	db, err := copyCorpus(o.corpus, work)
+	db, err := copyCorpus(o.corpus, work, "corpus.db")
 	if err != nil {
 		return err
 	}
@@ -246,8 +248,19 @@ func run(ctx context.Context, o options) (err error) {
 	servers := []*server{ours}
 	if o.baselineBin != "" {
 		// The same database file: SQLite in WAL mode serves two processes,
-		// and both then read the very same pages and token.
-		base, err := procs.startOurs(ctx, "base", o.baselineBin, db, work, pat)
+		// and both then read the very same pages and token; or, when this
+		// build's migrations change what the earlier one reads, a copy of
+		// its own corpus.
+		baseDB, basePAT := db, pat
+		if o.baselineCorpus != "" {
+			if baseDB, err = copyCorpus(o.baselineCorpus, work, "baseline.db"); err != nil {
+				return fmt.Errorf("-baseline-corpus: %w", err)
+			}
+			if basePAT, err = createPAT(ctx, o.baselineBin, baseDB, o.email); err != nil {
+				return fmt.Errorf("-baseline-corpus: %w", err)
+			}
+		}
+		base, err := procs.startOurs(ctx, "base", o.baselineBin, baseDB, work, basePAT)
 		if err != nil {
 			return fmt.Errorf("-baseline-bin: %w", err)
 		}

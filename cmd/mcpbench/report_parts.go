@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,7 +33,11 @@ func (r *report) writeBaseline(b *strings.Builder) {
 		return
 	}
 	fmt.Fprintf(b, "\n## Before and after (this build against %s)\n\n", o.baselineLabel)
-	fmt.Fprintf(b, "Both builds serve the same SQLite file at once (WAL mode), with the same PAT, in the same rounds and reversed order as every other row.\n\n")
+	if o.baselineCorpus != "" {
+		fmt.Fprintf(b, "Each build serves its own copy of the same corpus (`-baseline-corpus %s` for the earlier one, whose schema this build's migrations would change), with a PAT of the same user, in the same rounds and reversed order as every other row.\n\n", filepath.Base(o.baselineCorpus))
+	} else {
+		fmt.Fprintf(b, "Both builds serve the same SQLite file at once (WAL mode), with the same PAT, in the same rounds and reversed order as every other row.\n\n")
+	}
 	fmt.Fprintf(b, "| tool | clients | before req/s | after req/s | after ÷ before req/s | before p50 | after p50 | after ÷ before p50 |\n")
 	fmt.Fprintf(b, "|---|---|---|---|---|---|---|---|\n")
 	for _, tool := range tools {

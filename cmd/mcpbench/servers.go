@@ -263,8 +263,8 @@ func waitReady(ctx context.Context, s *server, pat string, timeout time.Duration
 
 // copyCorpus copies the corpus database (and its WAL, if any) into work,
 // since the benchmark writes a token into it and serve may migrate it.
-func copyCorpus(src, work string) (string, error) {
-	dst := filepath.Join(work, "corpus.db")
+func copyCorpus(src, work, name string) (string, error) {
+	dst := filepath.Join(work, name)
 	for _, suffix := range []string{"", "-wal"} {
 		in, err := os.Open(src + suffix)
 		if err != nil {
