@@ -6,9 +6,8 @@
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect, over database/sql through pgx's stdlib
 // adapter (the same pgx pool underneath); here are the pool, the
-// migrations, and search's own part (search.go, the index handle, and
-// index.go writing the search documents the index reads); the search flow
-// itself is sqlstore's.
+// migrations, search's index handle (search.go) and the bulk insert of a
+// transcript (segments.go); the search flow itself is sqlstore's.
 //
 // Visibility is enforced in every query that touches a meeting or something
 // linked to one, so a meeting the actor may not see is ENOTFOUND everywhere.
@@ -82,7 +81,7 @@ var dialect = &sqlstore.Dialect{
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, a, b)
 		return err
 	},
-	Index: docIndex{},
+	InsertSegments: insertSegments,
 }
 
 // Open connects to the database at url (postgres://user:pass@host/db?...;

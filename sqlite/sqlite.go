@@ -3,9 +3,8 @@
 //
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect; here are the connections, the
-// migrations, and search's own part (search.go, the index handle, and
-// index.go writing the search documents the index reads); the search flow
-// itself is sqlstore's. Visibility is enforced in every query that touches a
+// migrations, search's index handle (search.go) and the bulk insert of a
+// transcript (segments.go); the search flow itself is sqlstore's. Visibility is enforced in every query that touches a
 // meeting or something linked to one, so a meeting the actor may not see is
 // ENOTFOUND everywhere. Writes go through one connection (SQLite has one writer anyway), so
 // concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
@@ -66,15 +65,15 @@ var (
 
 // dialect is what SQLite does differently from PostgreSQL.
 var dialect = &sqlstore.Dialect{
-	Name:         "sqlite",
-	Greatest:     "max",
-	Strpos:       "instr",
-	FoldEq:       "%s = ? COLLATE NOCASE",
-	IDList:       `SELECT value FROM json_each(?)`,
-	PairList:     `(SELECT json_extract(value, '$[0]') AS m, json_extract(value, '$[1]') AS s FROM json_each(?)) AS h`,
-	IsUnique:     isUnique,
-	IsForeignKey: isForeignKey,
-	Index:        docIndex{},
+	Name:           "sqlite",
+	Greatest:       "max",
+	Strpos:         "instr",
+	FoldEq:         "%s = ? COLLATE NOCASE",
+	IDList:         `SELECT value FROM json_each(?)`,
+	PairList:       `(SELECT json_extract(value, '$[0]') AS m, json_extract(value, '$[1]') AS s FROM json_each(?)) AS h`,
+	IsUnique:       isUnique,
+	IsForeignKey:   isForeignKey,
+	InsertSegments: insertSegments,
 }
 
 // Open opens (creating if needed) the database file at path, sets WAL,

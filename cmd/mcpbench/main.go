@@ -102,7 +102,7 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "", `PostgreSQL database URL the benchmark may fill (parts postgres and replicas); "env" reads MI_TEST_POSTGRES_URL, as scripts/with-postgres.sh sets it`)
 	flag.IntVar(&o.pgMeetings, "pg-meetings", 0, "copy only the newest N meetings to PostgreSQL, and compare it with a SQLite database of the same N (0: the whole corpus)")
 	flag.StringVar(&o.baselineBin, "baseline-bin", "", "an earlier meetingintel build, measured beside -bin on the same corpus copy with the same PAT: before and after a change in one run")
-	flag.StringVar(&o.baselineCorpus, "baseline-corpus", "", "a corpus for -baseline-bin alone, copied apart and given its own PAT: for a build whose migrations the other build's change (default: both serve one copy of -corpus)")
+	flag.StringVar(&o.baselineCorpus, "baseline-corpus", "", "a corpus for -baseline-bin alone, copied apart and given its own PAT, for when this build's migrations change what the earlier build reads (default: both serve one copy of -corpus)")
 	flag.StringVar(&o.baselineLabel, "baseline-label", "", `what the report calls the -baseline-bin build, e.g. "commit 4c4aadb" (default: its file name)`)
 	replicaClients := flag.String("replica-clients", "8", "concurrent clients per cell of the replica comparison, comma-separated")
 	flag.Parse()

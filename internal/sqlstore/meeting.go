@@ -209,12 +209,18 @@ func (db *Store) insertChildren(ctx context.Context, tx *Tx, m *meetingintel.Mee
 	return nil
 }
 
-// insertSegments stores and indexes a transcript, the dialect's way.
+// insertSegments stores a transcript, its rows the dialect's way, and its
+// lines' search documents.
 func (db *Store) insertSegments(ctx context.Context, tx *Tx, meetingID int64, segs []meetingintel.Segment) error {
 	if len(segs) == 0 {
 		return nil
 	}
-	return db.D.Index.InsertSegments(ctx, tx, meetingID, segs)
+	if err := db.D.InsertSegments(ctx, tx, meetingID, segs); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, seq)
+		SELECT 'segment', meeting_id, seq FROM segments WHERE meeting_id = ? ORDER BY seq`, meetingID)
+	return db.internal(err)
 }
 
 // putMeetingDocs indexes a meeting's title and summary.
@@ -228,15 +234,23 @@ func (db *Store) putMeetingDocs(ctx context.Context, tx *Tx, m *meetingintel.Mee
 	return db.addDoc(ctx, tx, meetingintel.KindSummary, &m.ID, 0, m.Summary)
 }
 
-// addDoc indexes one non-segment text.
+// addDoc indexes one non-segment text: a search document, which
+// search_log's triggers hand to the in-process index, as they do a line's.
 func (db *Store) addDoc(ctx context.Context, tx *Tx, kind string, meetingID *int64, refID int64, body string) error {
-	return db.D.Index.AddDoc(ctx, tx, kind, meetingID, refID, body)
+	var ref *int64
+	if refID != 0 {
+		ref = &refID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (kind, meeting_id, ref_id, body) VALUES (?, ?, ?, ?)`,
+		kind, meetingID, ref, body)
+	return db.internal(err)
 }
 
 // removeDocs drops the search documents selected by where (over
-// search_docs), before the rows they index are gone.
+// search_docs).
 func (db *Store) removeDocs(ctx context.Context, tx *Tx, where string, args ...any) error {
-	return db.D.Index.RemoveDocs(ctx, tx, where, args...)
+	_, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE `+where, args...)
+	return db.internal(err)
 }
 
 // FindMeetingByID returns a meeting the actor may see.

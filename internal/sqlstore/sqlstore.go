@@ -3,9 +3,9 @@
 // OAuth, written once over database/sql with `?` placeholders. The sqlite
 // and postgres packages each hand it their handles and a Dialect (what
 // truly differs: placeholders, row locks, a few function names, how a
-// constraint violation looks, and the search index's upkeep), keep their
-// migrations and the handle of their search index (a SearchEngine), and
-// embed the Store. Search's flow (search.go) is written once here too.
+// constraint violation looks, how a transcript is inserted in bulk), keep
+// their migrations and the handle of their search index (a SearchEngine),
+// and embed the Store. Search's flow (search.go) is written once here too.
 //
 // Why one package with dialect hooks and not queries generated per dialect
 // (sqlc): the rules a store enforces (who may see what, how updates merge,
@@ -72,21 +72,10 @@ type Dialect struct {
 	// one writer does everything.
 	Lock func(ctx context.Context, tx *sql.Tx, a, b string) error
 
-	// Index keeps the store's search index in step with its rows.
-	Index Indexer
-}
-
-// Indexer is the store's own upkeep of search_docs, the rows the
-// in-process index reads (how a transcript's rows are inserted in bulk
-// differs). Queries it receives are in `?` form; Store.Q rebinds them.
-type Indexer interface {
-	// InsertSegments stores a new transcript's rows and indexes them.
-	InsertSegments(ctx context.Context, tx *Tx, meetingID int64, segs []meetingintel.Segment) error
-	// AddDoc indexes one non-segment text (title, summary, action, decision).
-	AddDoc(ctx context.Context, tx *Tx, kind string, meetingID *int64, refID int64, body string) error
-	// RemoveDocs drops the search documents that where (over search_docs)
-	// selects, before the rows they index are gone.
-	RemoveDocs(ctx context.Context, tx *Tx, where string, args ...any) error
+	// InsertSegments stores a new transcript's rows in bulk, the
+	// database's fastest way (the shared code adds their search
+	// documents). Its queries are in `?` form, as tx takes them.
+	InsertSegments func(ctx context.Context, tx *Tx, meetingID int64, segs []meetingintel.Segment) error
 }
 
 // txAttempts is how many times a transaction runs when the database aborts
@@ -191,7 +180,7 @@ func (db *Store) r() queryer {
 }
 
 // Tx is a write transaction taking queries in `?` form, for the shared
-// code and the dialects' Indexer alike.
+// code and the dialects' InsertSegments alike.
 type Tx struct {
 	bound
 	// Raw is the transaction itself, for dialect-specific statements
