@@ -2,6 +2,7 @@ package postings
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -139,7 +140,12 @@ func oracle(docs []Doc, q Query) []Hit {
 		}
 		rds = append(rds, rd)
 		ids = append(ids, d.ID)
-		total += rd.Len
+	}
+	var held float64 // documents, once per term they hold
+	for _, d := range rds {
+		n := float64(bits.OnesCount64(d.Terms))
+		total += n * d.Len
+		held += n
 	}
 	idfs := make([]float64, len(keepS))
 	j := 0
@@ -149,7 +155,7 @@ func oracle(docs []Doc, q Query) []Hit {
 			j++
 		}
 	}
-	meetingintel.RankDocs(rds, idfs, max(total/float64(max(len(rds), 1)), 1), q.Weights)
+	meetingintel.RankDocs(rds, idfs, max(total/max(held, 1), 1), q.Weights)
 	h := &topK{k: max(q.K, 1)}
 	for i, d := range rds {
 		if (q.Kind != "" && d.Kind != q.Kind) || (q.Allow != nil && !q.Allow(d.Meeting, ids[i])) {
