@@ -163,7 +163,10 @@ func (qq *query) top(k int) Result {
 		cur := ix.cursor()
 		n := int32(-1)
 		for b := ix.terms[qq.found[i].term].post; len(b) > 0; {
-			v, k := binary.Uvarint(b)
+			v, k := uint64(b[0]), 1 // most gaps of a common word fit a byte
+			if v >= 0x80 {
+				v, k = binary.Uvarint(b)
+			}
 			b = b[k:]
 			n += int32(v)
 			if ix.kind[n] == 0 {
@@ -276,7 +279,10 @@ func (qq *query) result() Result {
 func (ix *Index) walk(t uint32, fn func(n int32)) {
 	n := int32(-1)
 	for b := ix.terms[t].post; len(b) > 0; {
-		v, k := binary.Uvarint(b)
+		v, k := uint64(b[0]), 1 // most gaps of a common word fit a byte
+		if v >= 0x80 {
+			v, k = binary.Uvarint(b)
+		}
 		b = b[k:]
 		n += int32(v)
 		fn(n)
@@ -348,7 +354,10 @@ func (ix *Index) prepare(q Query) *query {
 		last := ^uint32(0)
 		n := int32(-1)
 		for b := ix.terms[f.term].post; len(b) > 0; {
-			v, k := binary.Uvarint(b)
+			v, k := uint64(b[0]), 1 // most gaps of a common word fit a byte
+			if v >= 0x80 {
+				v, k = binary.Uvarint(b)
+			}
 			b = b[k:]
 			n += int32(v)
 			kn := ix.kind[n]
