@@ -396,26 +396,33 @@ func cmpInt64(a, b int64) int {
 // cursor finds the meetings of ascending document numbers in ix.runs.
 type cursor struct {
 	runs []run
-	i    int   // the run of the last number asked
-	end  int32 // where run i ends
+	i    int    // the run of the last number asked
+	end  int32  // where run i ends
+	mtg  uint32 // run i's meeting
 }
 
 func (ix *Index) cursor() cursor { return cursor{runs: ix.runs, i: -1} }
 
 // at returns document n's meeting number; n must not be less than the
-// last n asked.
+// last n asked. It is small enough to inline: a walk calls it for most
+// postings, and almost always n is still in the same run.
 func (c *cursor) at(n int32) uint32 {
 	if n >= c.end {
-		// The last run starting at or before n: usually the next one.
-		i := c.i + 1
-		if i+1 < len(c.runs) && c.runs[i+1].from <= n {
-			rest := c.runs[i+1:]
-			i += sort.Search(len(rest), func(j int) bool { return rest[j].from > n })
-		}
-		c.i, c.end = i, math.MaxInt32
-		if i+1 < len(c.runs) {
-			c.end = c.runs[i+1].from
-		}
+		c.seek(n)
 	}
-	return c.runs[c.i].mtg
+	return c.mtg
+}
+
+// seek moves to the run holding n.
+func (c *cursor) seek(n int32) {
+	// The last run starting at or before n: usually the next one.
+	i := c.i + 1
+	if i+1 < len(c.runs) && c.runs[i+1].from <= n {
+		rest := c.runs[i+1:]
+		i += sort.Search(len(rest), func(j int) bool { return rest[j].from > n })
+	}
+	c.i, c.end, c.mtg = i, math.MaxInt32, c.runs[i].mtg
+	if i+1 < len(c.runs) {
+		c.end = c.runs[i+1].from
+	}
 }
