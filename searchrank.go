@@ -107,3 +107,12 @@ func BM25(idfs, docLen, avgLen float64) float64 {
 	docLen = max(docLen, shortDocTokens)
 	return idfs * (bm25K1 + 1) / (1 + bm25K1*(1-bm25B+bm25B*docLen/avgLen))
 }
+
+// BM25MaxLen returns the longest document length at which BM25(idfs,
+// docLen, avgLen) still reaches score (> 0): BM25 falls as documents grow,
+// so a longer document scores less. An index uses it to turn a bound on
+// the score into a bound on length, compared without arithmetic per
+// document. Below shortDocTokens, no length reaches score.
+func BM25MaxLen(idfs, avgLen, score float64) float64 {
+	return (idfs*(bm25K1+1)/score - 1 - bm25K1*(1-bm25B)) * avgLen / (bm25K1 * bm25B)
+}

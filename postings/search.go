@@ -160,6 +160,14 @@ func (qq *query) top(k int) Result {
 		// The walk is inlined (no call per posting): it is most of a
 		// search's time on common words.
 		s, kind := qq.s, kindNumber(q.Kind)
+		// One word and no speaker named: lines' bounds differ only by
+		// length, so the k-th score is also a longest length that may
+		// enter (cut), and a longer line is passed over on a compare.
+		byLen := qq.single && qq.maxSpk == 0 && qq.kindW[kindSegment] > 0
+		cut := uint32(math.MaxUint32)
+		if byLen && h.full() {
+			cut = qq.lineCut(h.min().Score, maxCtx)
+		}
 		cur := ix.cursor()
 		n := int32(-1)
 		for b := ix.terms[qq.found[i].term].post; len(b) > 0; {
@@ -169,7 +177,8 @@ func (qq *query) top(k int) Result {
 			}
 			b = b[k:]
 			n += int32(v)
-			if ix.kind[n] == 0 {
+			kn := ix.kind[n]
+			if kn == 0 {
 				continue
 			}
 			if !qq.single {
@@ -178,11 +187,14 @@ func (qq *query) top(k int) Result {
 				}
 				s.visited[n>>6] |= 1 << (n & 63)
 			}
-			if q.Kind != "" && ix.kind[n] != kind {
+			if q.Kind != "" && kn != kind {
 				continue
 			}
 			mask := qq.postMask(n)
 			if h.full() {
+				if kn == kindSegment && ix.length[n] > cut {
+					continue
+				}
 				m := cur.at(n)
 				if below(qq.quickBound(n, m, mask), h.min().Score) || below(qq.bound(n, m, mask), h.min().Score) {
 					continue
@@ -193,6 +205,9 @@ func (qq *query) top(k int) Result {
 			}
 			res.Scored++
 			h.push(qq.hit(n, mask))
+			if byLen && h.full() {
+				cut = qq.lineCut(h.min().Score, maxCtx)
+			}
 		}
 	}
 	res.Hits = h.sorted()
@@ -439,6 +454,27 @@ func (qq *query) release() {
 	clear(s.visited)
 	clear(s.cover)
 	qq.ix.scratch.Put(s)
+}
+
+// lineCut returns a length no shorter than the longest a line of a
+// one-word query without named speakers may have and still reach score:
+// its bound is BM25 of its length plus the same near part, speaker part
+// (0) and at most ctx from its meeting, all times the lines' weight. The
+// length is rounded up, and score lowered by below's slack, so a line
+// past the cut is one bound would have passed over.
+func (qq *query) lineCut(score, ctx float64) uint32 {
+	need := (score-1e-9*math.Abs(score)-ctx)/qq.kindW[kindSegment] - qq.s.nearTbl[1]
+	if need <= 0 {
+		return math.MaxUint32
+	}
+	l := meetingintel.BM25MaxLen(qq.s.idfTbl[1], qq.r.AvgLen, need)
+	switch {
+	case l < 0:
+		return 0
+	case l >= math.MaxUint32-1:
+		return math.MaxUint32
+	}
+	return uint32(l) + 1
 }
 
 // quickBound is a looser bound than bound, from tables only (no length,
