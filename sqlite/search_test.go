@@ -11,7 +11,8 @@ import (
 )
 
 // Search scores by BM25 and adds what a line's passage and meeting hold
-// (meetingintel.RankDocs); lengths are normalised by the matches' mean.
+// (meetingintel.RankDocs); lengths are normalised by the mean length of
+// the documents holding the query's words.
 // For one word held once by every matching line, in a regular pattern so
 // every passage holds the same, that is BM25's order: a shorter line ranks
 // higher, as FTS5's bm25() (which this test once asked, before search

@@ -4,11 +4,12 @@
 // The queries both stores share live in internal/sqlstore, which this
 // package embeds with its Dialect; here are the connections, the
 // migrations, search's index handle (search.go) and the bulk insert of a
-// transcript (segments.go); the search flow itself is sqlstore's. Visibility is enforced in every query that touches a
-// meeting or something linked to one, so a meeting the actor may not see is
-// ENOTFOUND everywhere. Writes go through one connection (SQLite has one writer anyway), so
-// concurrent requests queue in Go instead of failing with SQLITE_BUSY; reads
-// use a separate pool and never wait for writers (WAL).
+// transcript (segments.go); the search flow itself is sqlstore's.
+// Visibility is enforced in every query that touches a meeting or
+// something linked to one, so a meeting the actor may not see is ENOTFOUND
+// everywhere. Writes go through one connection (SQLite has one writer
+// anyway), so concurrent requests queue in Go instead of failing with
+// SQLITE_BUSY; reads use a separate pool and never wait for writers (WAL).
 package sqlite
 
 import (
